@@ -1,0 +1,689 @@
+"""Benchmark the newsq CLI on synthetic archives and write a Markdown table of medians and ratios."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+REPO = BENCH_DIR.parent
+MARKER = ".newsq-bench.json"
+DIRTY = ".newsq-bench-dirty"
+INDEX_TIMEOUT = 3600.0
+QUERY_TIMEOUT = 600.0
+
+# Runs one command and reports its wall time, exit code and peak RSS. Running it in its own
+# process keeps RUSAGE_CHILDREN scoped to that one command (ru_maxrss never goes down).
+PROBE_SRC = """
+import json, resource, subprocess, sys, time
+began = time.perf_counter()
+rc = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode
+took = time.perf_counter() - began
+rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(json.dumps({"seconds": took, "rc": rc, "rss_kb": rss}))
+"""
+
+READ_ALL_SRC = """
+import os, sys
+for root, _dirs, files in os.walk(sys.argv[1]):
+    for name in files:
+        with open(os.path.join(root, name), "rb") as fh:
+            fh.read()
+"""
+
+
+class CommandFailed(Exception):
+    """A measured command exited with an error; carries a short description and its stderr."""
+
+
+@dataclass
+class Sample:
+    """One timed run of one command."""
+
+    seconds: float
+    rc: int
+    rss_kb: int
+
+
+@dataclass
+class Row:
+    """One line of the results table."""
+
+    size: int
+    measure: str
+    newsq: str
+    baseline: str
+    ratio: str
+    target: str
+    met: bool | None = None
+    failure: str | None = None
+
+
+@dataclass
+class Context:
+    """Everything the measurements of one archive size share."""
+
+    size: int
+    archive: Path
+    cache: Path
+    runs: int
+    stats: dict[str, object]
+    rows: list[Row] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def env(self, cache: Path | None = None) -> dict[str, str]:
+        env = dict(os.environ)
+        env["NEWSQ_CACHE_DIR"] = str(cache or self.cache)
+        return env
+
+
+def newsq(*args: str) -> list[str]:
+    """The argv that runs newsq from this interpreter, console script or not."""
+    return [sys.executable, "-m", "newsq", *args]
+
+
+def run_once(
+    cmd: Sequence[str], env: dict[str, str], ok: Sequence[int], timeout: float
+) -> Sample:
+    """Time one command in a fresh probe process; raise CommandFailed on an error exit."""
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-c", PROBE_SRC, *cmd],
+            check=False,
+            env=env,
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired:
+        raise CommandFailed(
+            f"timed out after {timeout:.0f} s: {shlex.join(cmd)}"
+        ) from None
+    lines = proc.stdout.strip().splitlines()
+    if proc.returncode != 0 or not lines:
+        raise CommandFailed(
+            f"probe failed for {shlex.join(cmd)}\n{proc.stderr[-2000:]}"
+        )
+    data = json.loads(lines[-1])
+    sample = Sample(float(data["seconds"]), int(data["rc"]), int(data["rss_kb"]))
+    # An uncaught exception also exits 1, so a traceback means failure even with an allowed code.
+    crashed = (
+        "Traceback (most recent call last)" in proc.stderr
+        or "No module named" in proc.stderr
+    )
+    if sample.rc not in ok or crashed:
+        tail = "\n".join(proc.stderr.strip().splitlines()[-15:])
+        raise CommandFailed(f"exit {sample.rc}: {shlex.join(cmd)}\n{tail}")
+    return sample
+
+
+def median(samples: Sequence[Sample]) -> float:
+    return statistics.median(s.seconds for s in samples)
+
+
+def fmt_time(seconds: float) -> str:
+    return f"{seconds:.2f} s" if seconds >= 1 else f"{seconds * 1000:.1f} ms"
+
+
+def fmt_mb(kb: float) -> str:
+    return f"{kb / 1024:.1f} MB" if kb >= 1024 else f"{kb:.0f} KB"
+
+
+def tree_bytes(root: Path) -> int:
+    total = 0
+    for dirpath, _dirs, files in os.walk(root):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(dirpath, name)).st_size
+            except OSError:
+                pass
+    return total
+
+
+def event_files(news: Path) -> list[Path]:
+    found: list[Path] = []
+    for dirpath, _dirs, files in os.walk(news):
+        found.extend(
+            Path(dirpath, f)
+            for f in files
+            if f.endswith(".md") and f not in ("index.md", "README.md")
+        )
+    found.sort()
+    return found
+
+
+def typo_of(word: str) -> str:
+    """Swap two neighbouring letters in the middle of the word (same rule as generate.swap_typo)."""
+    if len(word) < 3:
+        return word[::-1]
+    i = len(word) // 2 - 1
+    if word[i] == word[i + 1]:
+        i = max(0, i - 1)
+    return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+
+
+def ensure_archive(
+    workdir: Path, size: int, seed: int
+) -> tuple[Path, dict[str, object]]:
+    """Reuse the archive for (size, seed) if its marker matches and it was left clean, else generate it."""
+    archive = workdir / f"archive-{size}-seed{seed}"
+    marker = archive / MARKER
+    if marker.exists() and not (archive / DIRTY).exists():
+        try:
+            stats = json.loads(marker.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            stats = {}
+        if (
+            isinstance(stats, dict)
+            and stats.get("events") == size
+            and stats.get("seed") == seed
+        ):
+            print(f"[bench] reusing {archive}", file=sys.stderr)
+            return archive, stats
+    if archive.exists():
+        shutil.rmtree(archive)
+    print(f"[bench] generating {size} events into {archive}", file=sys.stderr)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            str(BENCH_DIR / "generate.py"),
+            str(archive),
+            "--events",
+            str(size),
+            "--seed",
+            str(seed),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"generate.py failed:\n{proc.stderr}")
+    stats = json.loads(proc.stderr.strip().splitlines()[-1])
+    print(f"[bench] generated in {stats.get('seconds')} s", file=sys.stderr)
+    return archive, stats
+
+
+def add_row(
+    ctx: Context, measure: str, target: str, body: Callable[[], Row]
+) -> Row | None:
+    """Run one measurement; a failing command becomes a FAILED row instead of an exception."""
+    print(f"[bench] {ctx.size}: {measure}", file=sys.stderr)
+    try:
+        row = body()
+    except CommandFailed as exc:
+        row = Row(ctx.size, measure, "FAILED", "", "", target, None, str(exc))
+    ctx.rows.append(row)
+    return row if row.failure is None else None
+
+
+def time_row(
+    ctx: Context,
+    measure: str,
+    new: Sequence[Sample],
+    base: Sequence[Sample],
+    target: str,
+    limit: float | None,
+) -> Row:
+    """A row comparing two medians; the target is met when newsq/baseline <= limit."""
+    a, b = median(new), median(base)
+    ratio = a / b if b > 0 else float("inf")
+    met = None if limit is None else ratio <= limit
+    return Row(ctx.size, measure, fmt_time(a), fmt_time(b), f"{ratio:.2f}", target, met)
+
+
+def repeat(
+    ctx: Context,
+    cmd: Sequence[str],
+    ok: Sequence[int] = (0,),
+    cache: Path | None = None,
+) -> list[Sample]:
+    timeout = INDEX_TIMEOUT if "index" in cmd else QUERY_TIMEOUT
+    return [run_once(cmd, ctx.env(cache), ok, timeout) for _ in range(ctx.runs)]
+
+
+def count_hits(ctx: Context, cmd: Sequence[str]) -> int | None:
+    """How many results a --json command printed (list, object holding a list, or JSON Lines)."""
+    proc = subprocess.run(
+        cmd,
+        check=False,
+        env=ctx.env(),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=QUERY_TIMEOUT,
+    )
+    text = proc.stdout.strip()
+    if not text:
+        return 0
+    try:
+        data = json.loads(text)
+    except ValueError:
+        try:
+            return sum(
+                1
+                for line in text.splitlines()
+                if line.strip() and json.loads(line) is not None
+            )
+        except ValueError:
+            return None
+    if isinstance(data, list):
+        return len(data)
+    if isinstance(data, dict):
+        lists = [v for v in data.values() if isinstance(v, list)]
+        return len(lists[0]) if lists else None
+    return None
+
+
+def bench_size(ctx: Context, rg: str | None) -> None:
+    """All measurements for one archive; edits to the archive are undone before returning."""
+    archive, size = str(ctx.archive), ctx.size
+    probe = str(ctx.stats.get("probe", "zanzibarite"))
+    day = str(ctx.stats["sample_day"])
+    slug = str(ctx.stats["sample_slug"])
+    read_all = [sys.executable, "-c", READ_ALL_SRC, archive]
+    archive_bytes = tree_bytes(ctx.archive / "news")
+    run_once(
+        read_all, ctx.env(), (0,), INDEX_TIMEOUT
+    )  # warm the page cache for both sides
+
+    # Full index: fresh cache each run, read-all baseline interleaved so drift hits both alike.
+    full_new: list[Sample] = []
+    full_base: list[Sample] = []
+    fresh = ctx.cache.with_name(ctx.cache.name + "-fresh")
+
+    def full() -> Row:
+        for _ in range(ctx.runs):
+            shutil.rmtree(fresh, ignore_errors=True)
+            fresh.mkdir(parents=True)
+            full_new.append(
+                run_once(
+                    newsq("index", "--archive", archive),
+                    ctx.env(fresh),
+                    (0,),
+                    INDEX_TIMEOUT,
+                )
+            )
+            full_base.append(run_once(read_all, ctx.env(), (0,), INDEX_TIMEOUT))
+        return time_row(
+            ctx, "full index vs read-all", full_new, full_base, "<= 3x", 3.0
+        )
+
+    full_ok = add_row(ctx, "full index vs read-all", "<= 3x", full) is not None
+    if full_ok:
+        shutil.rmtree(ctx.cache, ignore_errors=True)
+        fresh.rename(ctx.cache)
+        peak = max(s.rss_kb for s in full_new)
+        base_peak = max(s.rss_kb for s in full_base)
+        ctx.rows.append(
+            Row(
+                size,
+                "peak RSS of full index vs read-all",
+                fmt_mb(peak),
+                fmt_mb(base_peak),
+                f"{peak / max(base_peak, 1):.2f}",
+                "< 300 MB",
+                peak < 300 * 1024,
+            )
+        )
+        cache_bytes = tree_bytes(ctx.cache)
+        ctx.rows.append(
+            Row(
+                size,
+                "cache size vs archive size",
+                fmt_mb(cache_bytes / 1024),
+                fmt_mb(archive_bytes / 1024),
+                f"{cache_bytes / max(archive_bytes, 1):.2f}",
+                "info",
+            )
+        )
+    else:
+        ctx.cache.mkdir(parents=True, exist_ok=True)
+    full_median = median(full_new) if full_ok else None
+    index_cmd = newsq("index", "--archive", archive)
+
+    def against_full(
+        measure: str, samples: list[Sample], target: str, limit: float
+    ) -> Row:
+        a = median(samples)
+        if full_median is None:
+            return Row(
+                size, measure, fmt_time(a), "n/a (full index failed)", "", target
+            )
+        ratio = a / full_median
+        return Row(
+            size,
+            measure,
+            fmt_time(a),
+            fmt_time(full_median),
+            f"{ratio:.3f}",
+            target,
+            ratio < limit,
+        )
+
+    add_row(
+        ctx,
+        "index, nothing changed, vs full index",
+        "< 0.10x",
+        lambda: against_full(
+            "index, nothing changed, vs full index",
+            repeat(ctx, index_cmd),
+            "< 0.10x",
+            0.10,
+        ),
+    )
+
+    originals: dict[Path, bytes] = {}
+    added: list[Path] = []
+    (ctx.archive / DIRTY).write_text(
+        "edits in progress; regenerate\n", encoding="utf-8"
+    )
+    try:
+        events = event_files(ctx.archive / "news")
+        chosen = random.Random(f"{size}/touch").sample(
+            events, max(1, len(events) // 100)
+        )
+        for path in chosen:
+            originals[path] = path.read_bytes()
+
+        def touched() -> Row:
+            samples: list[Sample] = []
+            for r in range(ctx.runs):
+                for path in chosen:
+                    with open(path, "a", encoding="utf-8") as fh:
+                        fh.write(
+                            f"\nA later report, revision {r + 1}, adds one more sentence.\n"
+                        )
+                samples.append(run_once(index_cmd, ctx.env(), (0,), INDEX_TIMEOUT))
+            return against_full(
+                "index after rewriting 1% of event files, vs full index",
+                samples,
+                "< 0.20x",
+                0.20,
+            )
+
+        add_row(
+            ctx,
+            "index after rewriting 1% of event files, vs full index",
+            "< 0.20x",
+            touched,
+        )
+        queries(ctx, probe, day, slug, rg)
+        auto_refresh(ctx, day, added)
+    finally:
+        for path, data in originals.items():
+            path.write_bytes(data)
+        for path in added:
+            path.unlink(missing_ok=True)
+        (ctx.archive / DIRTY).unlink(missing_ok=True)
+
+
+def queries(ctx: Context, probe: str, day: str, slug: str, rg: str | None) -> None:
+    """Whole-process query timings against the `import typer` floor, search against rg, and typo search."""
+    size, archive = ctx.size, str(ctx.archive)
+    floor_cmd = [sys.executable, "-c", "import typer"]
+    floor: list[Sample] = []
+    limit = 1.5 if size >= 1_000_000 else 1.3
+    target = f"<= {limit}x"
+
+    def the_floor() -> Row:
+        floor.extend(repeat(ctx, floor_cmd))
+        s = median(floor)
+        return Row(
+            size,
+            "`python -c 'import typer'` (query floor)",
+            "",
+            fmt_time(s),
+            "",
+            "baseline",
+        )
+
+    if (
+        add_row(ctx, "`python -c 'import typer'` (query floor)", "baseline", the_floor)
+        is None
+    ):
+        return
+    cmds = {
+        "search": newsq("search", probe, "--archive", archive, "--json"),
+        "on": newsq("on", day, "--archive", archive),
+        "related": newsq("related", slug, "--archive", archive, "--json"),
+        "show": newsq("show", slug, "--archive", archive),
+    }
+    search: list[Sample] = []
+    for name, cmd in cmds.items():
+        measure = f"`newsq {name}` vs typer floor"
+
+        def one(cmd: list[str] = cmd, measure: str = measure, name: str = name) -> Row:
+            samples = repeat(ctx, cmd, ok=(0, 1))
+            if name == "search":
+                search.extend(samples)
+            if samples[0].rc == 1:
+                ctx.notes.append(f"size {size}: `newsq {name}` found nothing (exit 1)")
+            return time_row(ctx, measure, samples, floor, target, limit)
+
+        add_row(ctx, measure, target, one)
+
+    expected = ctx.stats.get("probe_hits")
+    if search:
+        got = count_hits(ctx, cmds["search"])
+        ctx.notes.append(
+            f"size {size}: search `{probe}` returned {got} results in its JSON; {expected} titles hold it"
+        )
+
+    if rg and search:
+        rg_limit = 1 / 30 if size >= 1_000_000 else 1 / 5 if size >= 100_000 else None
+        rg_target = (
+            ">= 30x faster"
+            if size >= 1_000_000
+            else ">= 5x faster"
+            if size >= 100_000
+            else "info (5x at 100k)"
+        )
+
+        def vs_rg() -> Row:
+            samples = repeat(ctx, [rg, "-il", probe, archive], ok=(0, 1))
+            return time_row(
+                ctx,
+                f"`newsq search` vs `rg -il {probe}`",
+                search,
+                samples,
+                rg_target,
+                rg_limit,
+            )
+
+        add_row(ctx, f"`newsq search` vs `rg -il {probe}`", rg_target, vs_rg)
+    elif not rg:
+        ctx.notes.append("rg not found: search-vs-rg row skipped")
+
+    if search:
+        typo = typo_of(probe)
+
+        def typo_row() -> Row:
+            samples = repeat(
+                ctx, newsq("search", typo, "--archive", archive, "--json"), ok=(0, 1)
+            )
+            if samples[0].rc == 1:
+                ctx.notes.append(
+                    f"size {size}: typo search `{typo}` found nothing (exit 1)"
+                )
+            return time_row(
+                ctx,
+                f"typo search `{typo}` vs correct search",
+                samples,
+                search,
+                "info",
+                None,
+            )
+
+        add_row(ctx, f"typo search `{typo}` vs correct search", "info", typo_row)
+
+
+def auto_refresh(ctx: Context, day: str, added: list[Path]) -> None:
+    """First `on` query after a new event file appears in that day, vs the same query unchanged."""
+    y, m, d = (int(x) for x in day.split("-"))
+    folder = ctx.archive / "news" / f"{y:04d}" / f"{m:02d}" / str(d)
+    label = f"{y:04d}-{m:02d}-{d}"
+    cmd = newsq("on", day, "--archive", str(ctx.archive))
+    measure = "first `on` after adding 1 event file vs unchanged `on`"
+
+    def body() -> Row:
+        refresh: list[Sample] = []
+        steady: list[Sample] = []
+        for r in range(ctx.runs):
+            slug = f"benchmark-added-event-number-{r + 1}-arrives-late"
+            path = folder / f"{slug}.md"
+            added.append(path)
+            path.write_text(
+                f"### [{label}](/news/{folder.relative_to(ctx.archive).as_posix()}/index.md)\n\n"
+                f"#  Benchmark added event number {r + 1} arrives late. \n\n"
+                "A page written after the cache was built.\n",
+                encoding="utf-8",
+            )
+            refresh.append(run_once(cmd, ctx.env(), (0, 1), QUERY_TIMEOUT))
+            steady.append(run_once(cmd, ctx.env(), (0, 1), QUERY_TIMEOUT))
+        a, b = median(refresh), median(steady)
+        extra = a - b
+        return Row(
+            ctx.size,
+            measure,
+            fmt_time(a),
+            fmt_time(b),
+            f"{a / b:.2f} (+{extra * 1000:.0f} ms)",
+            "adds < 30 ms",
+            extra < 0.030,
+        )
+
+    add_row(ctx, measure, "adds < 30 ms", body)
+
+
+def machine() -> list[str]:
+    mem = "unknown"
+    try:
+        for line in Path("/proc/meminfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("MemTotal:"):
+                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    except OSError:
+        pass
+    commit = subprocess.run(
+        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return [
+        f"- Machine: {os.cpu_count()} cores, {mem} memory, {platform.platform()}",
+        f"- Python: {platform.python_version()} ({sys.executable})",
+        f"- Date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
+        f"- newsq commit: {commit or 'none (uncommitted tree)'}",
+    ]
+
+
+def search_ran(rows: list[Row]) -> bool:
+    return not any(r.failure and r.measure.startswith("`newsq search`") for r in rows)
+
+
+def render(rows: list[Row], notes: list[str], command: str, runs: int) -> str:
+    out = [
+        "# newsq benchmark results",
+        "",
+        *machine(),
+        f"- Command: `{command}`",
+        f"- Each figure is the median of {runs} run(s); ratio = newsq / baseline.",
+        "",
+    ]
+    out.append("| size | measure | newsq median | baseline median | ratio | target |")
+    out.append("|---:|---|---:|---:|---:|---|")
+    for r in rows:
+        out.append(
+            f"| {r.size:,} | {r.measure} | {r.newsq} | {r.baseline} | {r.ratio} | {r.target} |"
+        )
+    missed = [r for r in rows if r.met is False]
+    out += ["", "## Targets missed", ""]
+    out += [
+        f"- {r.size:,} {r.measure}: {r.ratio} (target {r.target})" for r in missed
+    ] or ["- none"]
+    failed = [r for r in rows if r.failure]
+    if failed:
+        out += ["", "## Failures", ""]
+        for r in failed:
+            out += [
+                f"### {r.size:,}: {r.measure}",
+                "",
+                "```",
+                str(r.failure),
+                "```",
+                "",
+            ]
+    if notes:
+        out += ["", "## Notes", "", *[f"- {n}" for n in notes]]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark; exit 0 when every measurement ran, 1 when any newsq command failed."""
+    args_list = sys.argv[1:] if argv is None else argv
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument(
+        "--sizes", default="10000,100000", help="comma-separated event counts"
+    )
+    parser.add_argument(
+        "--million", action="store_true", help="also run 1,000,000 events"
+    )
+    parser.add_argument(
+        "--runs", type=int, default=5, help="runs per measurement (median)"
+    )
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/newsq-bench"))
+    parser.add_argument("--out", type=Path, default=BENCH_DIR / "RESULTS.md")
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args(args_list)
+    try:
+        sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    except ValueError:
+        parser.error("--sizes takes comma-separated integers")
+    if args.million and 1_000_000 not in sizes:
+        sizes.append(1_000_000)
+    if args.runs < 1 or not sizes or min(sizes) < 1:
+        parser.error("--runs and every size must be at least 1")
+
+    workdir: Path = args.workdir.resolve()
+    workdir.mkdir(parents=True, exist_ok=True)
+    rg = shutil.which("rg")
+    rows: list[Row] = []
+    notes: list[str] = []
+    for size in sizes:
+        archive, stats = ensure_archive(workdir, size, args.seed)
+        notes.append(
+            f"size {size}: {stats.get('events')} events on {stats.get('days')} days, {stats.get('files')} files, "
+            f"sample day {stats.get('sample_day')}, sample slug `{stats.get('sample_slug')}`"
+        )
+        ctx = Context(
+            size, archive, workdir / f"cache-{size}-seed{args.seed}", args.runs, stats
+        )
+        bench_size(ctx, rg)
+        rows += ctx.rows
+        notes += ctx.notes
+
+    command = shlex.join(["python", "bench/run.py", *args_list])
+    report = render(rows, notes, command, args.runs)
+    print(report)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(report, encoding="utf-8")
+    print(f"[bench] wrote {args.out}", file=sys.stderr)
+    return 1 if any(r.failure for r in rows) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

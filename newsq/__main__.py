@@ -1,0 +1,5 @@
+"""`python -m newsq`."""
+
+from newsq.cli import main
+
+main()

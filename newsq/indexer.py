@@ -1,0 +1,602 @@
+"""Walk an archive, parse what changed (on all cores), and bring the cache up to date."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import hashlib
+import json
+import os
+import re
+import sqlite3
+import sys
+import time
+import unicodedata
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from newsq import parse, store
+from newsq.errors import ArchiveError, CacheError
+from newsq.models import DayItem, Event, EventPage, Link, ParsedFile, Source
+
+# Below this many files to read, worker processes cost more than they save.
+_PARALLEL_MIN_FILES = 3000
+# Day folders handed to the workers at a time: bounds memory on a huge archive.
+_WINDOW = 512
+_MAX_FILE_BYTES = 64 * 1024 * 1024
+_TERM_RE = re.compile(r"[^\W_]+")
+
+Progress = Callable[[int, int], None]  # (files done, files to do)
+
+
+@dataclass(frozen=True, slots=True)
+class Archive:
+    """Where an archive is: `root` holds `news/` (or is `news/` itself, then prefix is `news/`)."""
+
+    root: Path
+    prefix: str  # prepended to paths under root so they always read `news/...`
+
+    @property
+    def key(self) -> str:
+        return str(self.root) + ("" if not self.prefix else "#news")
+
+
+@dataclass
+class IndexStats:
+    """What an index run did, for the one-line summary."""
+
+    files_read: int = 0
+    files: int = 0
+    events: int = 0
+    days: int = 0
+    contexts: int = 0
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    full: bool = False
+    seconds: float = 0.0
+
+
+def find_archive(path: str | os.PathLike[str]) -> Archive:
+    """The archive at PATH: the folder holding `news/`, or `news/` itself."""
+    root = Path(path).expanduser()
+    try:
+        root = root.resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise ArchiveError(f"archive not found: {path}") from None
+    if not root.is_dir():
+        raise ArchiveError(f"archive is not a folder: {path}")
+    if (root / "news").is_dir():
+        archive = Archive(root, "")
+    elif root.name == "news" or any(_is_year(p.name) for p in _safe_listdir(root)):
+        archive = Archive(root, "news/")
+    else:
+        raise ArchiveError(f"no news/ folder in {path}: not a Context archive")
+    if not any(True for _ in _walk_files(archive, [])):
+        raise ArchiveError(f"archive is empty: no .md pages under {path}")
+    return archive
+
+
+def _is_year(name: str) -> bool:
+    return len(name) == 4 and name.isdigit()
+
+
+def _safe_listdir(path: Path) -> list[Path]:
+    try:
+        return list(path.iterdir())
+    except OSError:
+        return []
+
+
+def cache_path(archive: Archive) -> Path:
+    """The cache file of an archive: one per absolute archive path, in NEWSQ_CACHE_DIR or the user cache."""
+    folder = os.environ.get("NEWSQ_CACHE_DIR")
+    if not folder:
+        import platformdirs
+
+        folder = platformdirs.user_cache_dir("newsq")
+    digest = hashlib.sha256(archive.key.encode()).hexdigest()[:16]
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", archive.root.name)[:40] or "archive"
+    return Path(folder) / f"{name}-{digest}.sqlite"
+
+
+# --- walking -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _File:
+    path: str  # relative, always `news/...` or a front page name
+    real: str  # where to read it
+    mtime_ns: int
+    size: int
+
+
+def _walk_dirs(archive: Archive, problems: list[tuple[str, str]]) -> Iterator[tuple[str, int, list[_File]]]:
+    """(folder, its mtime, its .md files) for the root and every folder under news/, never
+    following a linked folder (no loops) and never reading a linked file outside the archive."""
+    root = str(archive.root)
+    top = root if archive.prefix else os.path.join(root, "news")
+    stack: list[tuple[str, str]] = [(top, archive.prefix.rstrip("/") or "news")]
+    if not archive.prefix:
+        stack.insert(0, (root, ""))
+    while stack:
+        real_dir, rel_dir = stack.pop()
+        try:
+            mtime = os.stat(real_dir).st_mtime_ns
+            entries = sorted(os.scandir(real_dir), key=lambda e: e.name)
+        except OSError as exc:
+            problems.append((rel_dir or ".", f"folder not readable ({exc.strerror})"))
+            continue
+        files: list[_File] = []
+        subdirs: list[tuple[str, str]] = []
+        for entry in entries:
+            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if rel_dir:  # at the root only news/ is walked (already stacked)
+                        subdirs.append((entry.path, rel))
+                        if entry.name.endswith(".md"):
+                            problems.append((rel, "a folder named like a page; its pages are read"))
+                    continue
+                if not entry.name.endswith(".md"):
+                    continue
+                if entry.is_symlink():
+                    real = os.path.realpath(entry.path)
+                    if os.path.commonpath([real, root]) != root:
+                        problems.append((rel, "link to a file outside the archive; not read"))
+                        continue
+                    st = os.stat(real)
+                    if not os.path.isfile(real):
+                        continue
+                else:
+                    if not entry.is_file(follow_symlinks=False):
+                        continue
+                    real = entry.path
+                    st = entry.stat(follow_symlinks=False)
+            except OSError as exc:
+                reason = "link loop" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
+                problems.append((rel, f"not readable ({reason})"))
+                continue
+            files.append(_File(rel, real, st.st_mtime_ns, st.st_size))
+        yield rel_dir, mtime, files
+        stack.extend(reversed(subdirs))
+
+
+def _walk_files(archive: Archive, problems: list[tuple[str, str]]) -> Iterator[_File]:
+    for _dir, _mtime, files in _walk_dirs(archive, problems):
+        yield from files
+
+
+def _dir_day(rel_dir: str) -> str | None:
+    where = parse.split_event_path(rel_dir + "/x.md")
+    return where[0] if where else None
+
+
+# --- payloads: a parsed file as stored in the cache ---------------------------------------------
+
+
+def _to_payload(pf: ParsedFile) -> str:
+    page = pf.page
+    return json.dumps(
+        {
+            "p": None
+            if page is None
+            else [
+                page.slug,
+                page.day,
+                page.path,
+                page.title,
+                page.topic,
+                page.summary,
+                [[s.name, s.url] for s in page.sources],
+                [[ln.slug, ln.day, ln.title, ln.contexts] for ln in page.related],
+                [[ln.slug, ln.day, ln.title] for ln in page.changes],
+                page.contexts,
+            ],
+            "i": [[i.slug, i.day, i.title, i.topic, i.contexts, i.summary] for i in pf.items],
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+
+
+def _from_payload(path: str, payload: str) -> ParsedFile:
+    data = json.loads(payload)
+    page = None
+    if (p := data["p"]) is not None:
+        page = EventPage(
+            slug=p[0],
+            day=p[1],
+            path=p[2],
+            title=p[3],
+            topic=p[4],
+            summary=p[5],
+            sources=tuple(Source(n, u) for n, u in p[6]),
+            related=tuple(Link(s, d, t, tuple(c)) for s, d, t, c in p[7]),
+            changes=tuple(Link(s, d, t) for s, d, t in p[8]),
+            contexts=tuple(p[9]),
+        )
+    items = tuple(
+        DayItem(slug=s, day=d, title=t, topic=tp, contexts=None if c is None else tuple(c), summary=sm)
+        for s, d, t, tp, c, sm in data["i"]
+    )
+    return ParsedFile(path=path, page=page, items=items)
+
+
+def _file_rank(path: str) -> tuple[int, str]:
+    """Authority of a page's items: the day's index.md, its README.md, then front pages."""
+    name = path.rsplit("/", 1)[-1]
+    in_day = path.count("/") >= 4
+    return ((0 if in_day else 2) + (0 if name == "index.md" else 1), path)
+
+
+def _read_and_parse(f: _File) -> tuple[ParsedFile, store.FileRecord]:
+    try:
+        if f.size > _MAX_FILE_BYTES:
+            pf = ParsedFile(path=f.path, warnings=(f"file too large ({f.size} bytes); not read",))
+        else:
+            fd = os.open(f.real, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NOCTTY", 0))
+            with os.fdopen(fd, "rb") as fh:
+                data = fh.read()
+            pf = parse.parse_file(f.path, data)
+    except OSError as exc:
+        reason = "link loop" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
+        pf = ParsedFile(path=f.path, warnings=(f"not readable ({reason})",))
+    except Exception as exc:
+        pf = ParsedFile(path=f.path, warnings=(f"could not be parsed ({type(exc).__name__})",))
+    days: set[str] = {i.day for i in pf.items}
+    if pf.page is not None:
+        days.add(pf.page.day)
+        if (folder_day := _dir_day(f.path.rsplit("/", 1)[0])) is not None:
+            days.add(folder_day)
+    record = store.FileRecord(
+        path=f.path,
+        dir=f.path.rsplit("/", 1)[0] if "/" in f.path else "",
+        mtime_ns=f.mtime_ns,
+        size=f.size,
+        days=tuple(sorted(days)),
+        payload=_to_payload(pf),
+        warnings=pf.warnings,
+    )
+    return pf, record
+
+
+def _merge(day: str, parsed: list[ParsedFile]) -> list[Event]:
+    parsed = sorted(parsed, key=lambda p: _file_rank(p.path))
+    pages = [p.page for p in parsed if p.page is not None and p.page.day == day]
+    items = [i for p in parsed for i in p.items if i.day == day]
+    return parse.merge_day(day, pages, items)
+
+
+_DirTask = tuple[str, list[_File], dict[str, list[ParsedFile]]]
+_DirResult = tuple[list[store.FileRecord], list[tuple[str, list[Event]]]]
+
+
+def _index_dir(task: _DirTask) -> _DirResult:
+    """Worker: read and parse one folder's pages, and merge the days they speak of."""
+    _rel_dir, files, front = task
+    parsed: list[ParsedFile] = []
+    records: list[store.FileRecord] = []
+    for f in files:
+        pf, rec = _read_and_parse(f)
+        parsed.append(pf)
+        records.append(rec)
+    days = sorted({d for r in records for d in r.days})
+    merged = [(d, _merge(d, parsed + front.get(d, []))) for d in days]
+    return records, merged
+
+
+def _terms(events: list[Event]) -> set[str]:
+    """Words of events as FTS5's unicode61 tokenizer (diacritics removed) would index them."""
+    terms: set[str] = set()
+    for ev in events:
+        text = " ".join(filter(None, (ev.title, ev.summary, ev.topic, json.dumps(ev.contexts))))
+        folded = unicodedata.normalize("NFKD", text.casefold())
+        terms.update(_TERM_RE.findall("".join(c for c in folded if not unicodedata.combining(c))))
+    return terms
+
+
+# --- the cache lock ------------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _locked(db: Path, *, wait: bool, on_wait: Callable[[], None] | None = None) -> Iterator[bool]:
+    """Hold the cache's writer lock; yields False if it is busy and wait is False."""
+    try:
+        fd = os.open(f"{db}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise CacheError(f"cannot write the cache folder {db.parent} ({exc.strerror})") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if not wait:
+                yield False
+                return
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield True
+    finally:
+        os.close(fd)
+
+
+def remove_cache(db: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(f"{db}{suffix}")
+
+
+# --- indexing ------------------------------------------------------------------------------------
+
+
+def _pool_map(tasks: list[_DirTask], parallel: bool) -> Iterator[_DirResult]:
+    if not parallel:
+        yield from map(_index_dir, tasks)
+        return
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork") if sys.platform != "win32" else mp.get_context()
+    with ctx.Pool(os.cpu_count() or 1) as pool:
+        for start in range(0, len(tasks), _WINDOW):
+            yield from pool.imap(_index_dir, tasks[start : start + _WINDOW], chunksize=4)
+
+
+def build(conn: sqlite3.Connection, archive: Archive, progress: Progress | None = None) -> IndexStats:
+    """Index a whole archive into an empty cache, in one transaction."""
+    started = time.perf_counter()
+    stats = IndexStats(full=True)
+    problems: list[tuple[str, str]] = []
+    dirs: dict[str, int] = {}
+    listing: list[tuple[str, list[_File]]] = []
+    total = 0
+    for rel_dir, mtime, files in _walk_dirs(archive, problems):
+        dirs[rel_dir] = mtime
+        if files:
+            listing.append((rel_dir, files))
+            total += len(files)
+    conn.execute("BEGIN IMMEDIATE")
+    store.create(conn, archive.key)
+    # Front pages (outside day folders) list items of many days: parse them first.
+    front: dict[str, list[ParsedFile]] = {}
+    day_tasks: list[_DirTask] = []
+    front_records: list[store.FileRecord] = []
+    for rel_dir, files in listing:
+        if _dir_day(rel_dir) is None:
+            for f in files:
+                pf, rec = _read_and_parse(f)
+                front_records.append(rec)
+                for d in rec.days:
+                    front.setdefault(d, []).append(pf)
+        else:
+            day_tasks.append((rel_dir, files, {}))
+    covered: set[str] = set()
+    for i, (rel_dir, files, _x) in enumerate(day_tasks):
+        if (folder_day := _dir_day(rel_dir)) is not None:
+            covered.add(folder_day)
+            if folder_day in front:
+                day_tasks[i] = (rel_dir, files, {folder_day: front[folder_day]})
+    store.put_files_fresh(conn, front_records)
+    done = len(front_records)
+    merged_days: set[str] = set()
+    for records, merged in _pool_map(day_tasks, total >= _PARALLEL_MIN_FILES):
+        store.put_files_fresh(conn, records)
+        for day, events in merged:
+            if day in merged_days:  # a page dated into another folder's day: merge again below
+                continue
+            merged_days.add(day)
+            store.insert_events(conn, events, fts=False)
+        done += len(records)
+        if progress is not None:
+            progress(done, total)
+    # Days known only from front pages, or whose pages sit in several folders.
+    leftovers = (set(front) - covered) | {d for d in merged_days if _spread(conn, d)}
+    for day in sorted(leftovers):
+        _remerge(conn, day, fts=False)
+    store.save_dirs(conn, dirs)
+    store.rebuild_fts(conn)
+    store.rebuild_vocab(conn)
+    store.mark_complete(conn)
+    conn.execute("COMMIT")
+    stats.files_read = total
+    _finish(conn, stats, problems, started)
+    return stats
+
+
+def _spread(conn: sqlite3.Connection, day: str) -> bool:
+    """True if a day's pages sit in more than one day folder (a page whose front matter moves it)."""
+    dirs = {p.rsplit("/", 1)[0] for p, _ in store.payloads_for_day(conn, day) if p.count("/") >= 4}
+    return len(dirs) > 1
+
+
+def _remerge(conn: sqlite3.Connection, day: str, *, fts: bool) -> list[Event]:
+    parsed = [_from_payload(p, payload) for p, payload in store.payloads_for_day(conn, day)]
+    events = _merge(day, parsed)
+    store.delete_days(conn, [day])
+    store.insert_events(conn, events, fts=fts)
+    return events
+
+
+def update(conn: sqlite3.Connection, archive: Archive, progress: Progress | None = None) -> IndexStats:
+    """Bring a complete cache up to date: re-read only files whose (mtime, size) changed."""
+    started = time.perf_counter()
+    stats = IndexStats()
+    problems: list[tuple[str, str]] = []
+    known = store.file_stats(conn)
+    dirs: dict[str, int] = {}
+    changed: list[_File] = []
+    seen: set[str] = set()
+    for rel_dir, mtime, files in _walk_dirs(archive, problems):
+        dirs[rel_dir] = mtime
+        for f in files:
+            seen.add(f.path)
+            if known.get(f.path) != (f.mtime_ns, f.size):
+                changed.append(f)
+    removed = [p for p in known if p not in seen]
+    del known, seen
+    if not changed and not removed and dirs == store.dir_mtimes(conn):
+        _finish(conn, stats, problems, started)
+        return stats
+    by_dir: dict[str, list[_File]] = {}
+    for f in changed:
+        by_dir.setdefault(f.path.rsplit("/", 1)[0] if "/" in f.path else "", []).append(f)
+    tasks: list[_DirTask] = [(d, fs, {}) for d, fs in by_dir.items()]
+    conn.execute("BEGIN IMMEDIATE")
+    dirty = store.drop_files(conn, removed) | store.days_of(conn, (f.path for f in changed))
+    done = 0
+    for records, _merged in _pool_map(tasks, len(changed) >= _PARALLEL_MIN_FILES):
+        store.put_files(conn, records)
+        dirty.update(d for r in records for d in r.days)
+        done += len(records)
+        if progress is not None:
+            progress(done, len(changed))
+    new_terms: set[str] = set()
+    for day in sorted(dirty):
+        new_terms |= _terms(_remerge(conn, day, fts=True))
+    store.add_vocab(conn, new_terms)
+    store.save_dirs(conn, dirs)
+    conn.execute("COMMIT")
+    stats.files_read = len(changed)
+    _finish(conn, stats, problems, started)
+    return stats
+
+
+def _finish(conn: sqlite3.Connection, stats: IndexStats, problems: list[tuple[str, str]], started: float) -> None:
+    counts = store.counts(conn)
+    stats.files = counts["files"]
+    stats.events = counts["events"]
+    stats.days = counts["days"]
+    stats.contexts = counts["contexts"]
+    stats.warnings = sorted(problems + store.warnings(conn))
+    stats.seconds = time.perf_counter() - started
+
+
+def changed_since_index(conn: sqlite3.Connection, archive: Archive) -> bool:
+    """The cheap check a query makes: has any folder's mtime moved (files added, removed, replaced)?"""
+    root = archive.root
+    strip = len(archive.prefix)
+    for rel, mtime in store.dir_mtimes(conn).items():
+        real = root / rel[strip:] if rel else root
+        try:
+            if os.stat(real).st_mtime_ns != mtime:
+                return True
+        except OSError:
+            return True
+    return False
+
+
+# --- opening the cache for a command -------------------------------------------------------------
+
+
+@dataclass
+class Opened:
+    """An open cache, and what opening it did."""
+
+    conn: sqlite3.Connection
+    db: Path
+    stats: IndexStats | None = None  # set when opening (re)indexed
+    notes: list[str] = field(default_factory=list)  # one-line messages for stderr
+
+
+def open_cache(
+    archive: Archive,
+    *,
+    refresh: str = "quick",
+    progress: Progress | None = None,
+    on_wait: Callable[[], None] | None = None,
+) -> Opened:
+    """Open the archive's cache, building or refreshing it as needed.
+
+    refresh: "quick" (queries: re-index only if a folder's mtime moved), "full" (`newsq index`:
+    compare every file's mtime and size), or "never".
+    """
+    db = cache_path(archive)
+    try:
+        db.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        return _read_only(archive, db, f"cache folder not writable ({exc.strerror})")
+    if not os.access(db.parent, os.W_OK):
+        return _read_only(archive, db, "cache folder not writable")
+    opened = _open_valid(db, archive)
+    if opened is not None and refresh == "never":
+        return opened
+    if opened is not None and refresh == "quick" and not changed_since_index(opened.conn, archive):
+        return opened
+    with _locked(db, wait=opened is None or refresh == "full", on_wait=on_wait) as got:
+        if not got:
+            assert opened is not None
+            opened.notes.append("another newsq is indexing; answering from the last complete index")
+            return opened
+        if opened is None:
+            opened = _open_valid(db, archive, notes=True)
+        if opened is None or (opened.notes and not _usable(opened)):
+            if opened is not None:
+                opened.conn.close()
+            return _rebuild(archive, db, progress, notes=[] if opened is None else opened.notes)
+        opened.stats = update(opened.conn, archive, progress)
+        return opened
+
+
+def _usable(opened: Opened) -> bool:
+    try:
+        store.check(opened.conn, "")
+    except store.StaleCache:
+        return False
+    return True
+
+
+def _open_valid(db: Path, archive: Archive, *, notes: bool = False) -> Opened | None:
+    """The cache if it exists and is one we can use, else None (after noting why)."""
+    if not db.exists():
+        return None
+    try:
+        conn = store.connect(db)
+        store.check(conn, archive.key)
+        conn.execute("SELECT count(*) FROM events WHERE id = 1").fetchone()
+    except (store.StaleCache, sqlite3.DatabaseError) as exc:
+        with contextlib.suppress(Exception):
+            conn.close()
+        if notes:
+            _STALE_NOTES[str(db)] = f"cache unusable ({exc}); rebuilding"
+        return None
+    return Opened(conn, db)
+
+
+_STALE_NOTES: dict[str, str] = {}
+
+
+def _rebuild(archive: Archive, db: Path, progress: Progress | None, notes: list[str]) -> Opened:
+    note = _STALE_NOTES.pop(str(db), None)
+    remove_cache(db)
+    try:
+        conn = store.connect(db)
+    except sqlite3.OperationalError as exc:
+        raise CacheError(f"cannot create the cache {db} ({exc})") from None
+    stats = build(conn, archive, progress)
+    opened = Opened(conn, db, stats, notes)
+    if note:
+        opened.notes.append(note)
+    return opened
+
+
+def _read_only(archive: Archive, db: Path, why: str) -> Opened:
+    """Serve from an existing cache without writing, or index into memory for this one command."""
+    if db.exists():
+        try:
+            conn = store.connect(db, readonly=True)
+            store.check(conn, archive.key)
+            return Opened(conn, db, notes=[f"{why}; answering from the existing cache without refreshing it"])
+        except (store.StaleCache, sqlite3.DatabaseError):
+            pass
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    stats = build(conn, archive)
+    return Opened(conn, db, stats, notes=[f"{why}; indexed into memory for this command only"])
+
+
+def bundled_sample() -> Path:
+    """The sample archive shipped with newsq (inside the wheel, or data/ in a source checkout)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "sample", here.parent / "data"):
+        if (candidate / "news").is_dir():
+            return candidate
+    raise ArchiveError("the bundled sample archive is missing; give --archive PATH or set NEWSQ_ARCHIVE")

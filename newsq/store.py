@@ -1,0 +1,464 @@
+"""The SQLite cache: schema, writes and every query newsq makes. The only module with SQL."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from newsq.models import Event, Link, Source
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+-- Every archive file read, with what it held (so a day can be merged again without re-reading).
+CREATE TABLE files(
+    path TEXT PRIMARY KEY, dir TEXT NOT NULL, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL,
+    days TEXT NOT NULL, payload TEXT NOT NULL, warnings TEXT
+) WITHOUT ROWID;
+CREATE INDEX files_dir ON files(dir);
+-- Which files speak of which day (a front page speaks of several).
+CREATE TABLE file_days(day TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY(day, path)) WITHOUT ROWID;
+CREATE INDEX file_days_path ON file_days(path);
+-- Every folder of the archive with its mtime: the cheap check for added or removed files.
+CREATE TABLE dirs(path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE events(
+    id INTEGER PRIMARY KEY, slug TEXT NOT NULL, day TEXT NOT NULL, ord INTEGER NOT NULL,
+    title TEXT NOT NULL, summary TEXT, topic TEXT,
+    contexts TEXT NOT NULL,  -- one per line: what FTS5 indexes and what snippets show
+    sources TEXT NOT NULL, aliases TEXT NOT NULL, path TEXT
+);
+CREATE INDEX events_day ON events(day, ord);
+CREATE TABLE slugs(slug TEXT NOT NULL, event_id INTEGER NOT NULL, PRIMARY KEY(slug, event_id)) WITHOUT ROWID;
+CREATE INDEX slugs_event ON slugs(event_id);
+CREATE TABLE event_contexts(
+    context TEXT NOT NULL COLLATE NOCASE, day TEXT NOT NULL, event_id INTEGER NOT NULL,
+    PRIMARY KEY(context, day, event_id)
+) WITHOUT ROWID;
+CREATE INDEX event_contexts_event ON event_contexts(event_id);
+CREATE TABLE links(
+    event_id INTEGER NOT NULL, ord INTEGER NOT NULL, slug TEXT NOT NULL, day TEXT,
+    title TEXT NOT NULL, shared TEXT NOT NULL
+);
+CREATE INDEX links_event ON links(event_id);
+CREATE INDEX links_slug ON links(slug);
+CREATE TABLE vocab(term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
+CREATE VIRTUAL TABLE events_fts USING fts5(
+    title, summary, topic, contexts, content='events', content_rowid='id',
+    tokenize='unicode61 remove_diacritics 2'
+);
+CREATE VIRTUAL TABLE events_vocab USING fts5vocab(events_fts, 'row');
+"""
+
+# BM25 weights of title, summary, topic, contexts: a word in the title counts most.
+_BM25 = "bm25(events_fts, 10.0, 1.0, 3.0, 3.0)"
+_EVENT_COLUMNS = "e.id, e.slug, e.day, e.title, e.summary, e.topic, e.contexts, e.sources, e.aliases, e.path"
+
+
+class StaleCache(Exception):
+    """The cache is from another schema version, another archive, or unreadable."""
+
+
+@dataclass(frozen=True, slots=True)
+class FileRecord:
+    """A file as the cache knows it."""
+
+    path: str
+    dir: str
+    mtime_ns: int
+    size: int
+    days: tuple[str, ...]
+    payload: str
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """An event as stored, with its database id."""
+
+    id: int
+    event: Event
+
+
+def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
+    """Open the cache (WAL, so readers see the last complete index while a writer works)."""
+    if readonly:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=60, isolation_level=None)
+    else:
+        conn = sqlite3.connect(path, timeout=60, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA busy_timeout=60000")
+    conn.execute("PRAGMA cache_size=-65536")
+    return conn
+
+
+def check(conn: sqlite3.Connection, archive: str) -> None:
+    """Raise StaleCache unless the cache has our schema, a complete index, and this archive."""
+    try:
+        rows = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+    except sqlite3.DatabaseError as exc:
+        raise StaleCache(str(exc)) from None
+    if rows.get("schema_version") != str(SCHEMA_VERSION):
+        raise StaleCache(f"schema version {rows.get('schema_version')}, expected {SCHEMA_VERSION}")
+    if rows.get("archive") != archive:
+        raise StaleCache("cache made for another archive")
+    if rows.get("complete") != "1":
+        raise StaleCache("cache from an index that did not complete")
+
+
+def create(conn: sqlite3.Connection, archive: str) -> None:
+    """Make an empty cache with the current schema (the caller commits)."""
+    # One statement at a time: executescript() would commit the caller's open transaction.
+    for statement in _SCHEMA.split(";\n"):
+        if statement.strip():
+            conn.execute(statement)
+    conn.executemany(
+        "INSERT INTO meta VALUES (?, ?)",
+        [("schema_version", str(SCHEMA_VERSION)), ("archive", archive), ("complete", "0")],
+    )
+
+
+def mark_complete(conn: sqlite3.Connection) -> None:
+    conn.execute("UPDATE meta SET value = '1' WHERE key = 'complete'")
+
+
+# --- files and folders ---------------------------------------------------------------------------
+
+
+def file_stats(conn: sqlite3.Connection) -> dict[str, tuple[int, int]]:
+    """path -> (mtime_ns, size) of every file the cache has read."""
+    return {p: (m, s) for p, m, s in conn.execute("SELECT path, mtime_ns, size FROM files")}
+
+
+def dir_mtimes(conn: sqlite3.Connection) -> dict[str, int]:
+    return dict(conn.execute("SELECT path, mtime_ns FROM dirs").fetchall())
+
+
+def save_dirs(conn: sqlite3.Connection, dirs: dict[str, int]) -> None:
+    conn.execute("DELETE FROM dirs")
+    conn.executemany("INSERT INTO dirs VALUES (?, ?)", dirs.items())
+
+
+def put_files(conn: sqlite3.Connection, records: Iterable[FileRecord]) -> None:
+    """Insert or replace files and the days they speak of."""
+    for rec in records:
+        conn.execute("DELETE FROM file_days WHERE path = ?", (rec.path,))
+        conn.execute(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                rec.path,
+                rec.dir,
+                rec.mtime_ns,
+                rec.size,
+                json.dumps(rec.days),
+                rec.payload,
+                json.dumps(rec.warnings) if rec.warnings else None,
+            ),
+        )
+        conn.executemany("INSERT OR IGNORE INTO file_days VALUES (?, ?)", [(d, rec.path) for d in rec.days])
+
+
+def put_files_fresh(conn: sqlite3.Connection, records: Sequence[FileRecord]) -> None:
+    """Insert files into an empty cache (no replace, no delete: the fast path of a full index)."""
+    conn.executemany(
+        "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                r.path,
+                r.dir,
+                r.mtime_ns,
+                r.size,
+                json.dumps(r.days),
+                r.payload,
+                json.dumps(r.warnings) if r.warnings else None,
+            )
+            for r in records
+        ],
+    )
+    conn.executemany("INSERT OR IGNORE INTO file_days VALUES (?, ?)", [(d, r.path) for r in records for d in r.days])
+
+
+def drop_files(conn: sqlite3.Connection, paths: Iterable[str]) -> set[str]:
+    """Forget files; return the days they spoke of."""
+    days: set[str] = set()
+    for path in paths:
+        days.update(d for (d,) in conn.execute("SELECT day FROM file_days WHERE path = ?", (path,)))
+        conn.execute("DELETE FROM file_days WHERE path = ?", (path,))
+        conn.execute("DELETE FROM files WHERE path = ?", (path,))
+    return days
+
+
+def days_of(conn: sqlite3.Connection, paths: Iterable[str]) -> set[str]:
+    days: set[str] = set()
+    for path in paths:
+        days.update(d for (d,) in conn.execute("SELECT day FROM file_days WHERE path = ?", (path,)))
+    return days
+
+
+def payloads_for_day(conn: sqlite3.Connection, day: str) -> list[tuple[str, str]]:
+    """(path, payload) of every file that speaks of a day."""
+    return conn.execute(
+        "SELECT f.path, f.payload FROM file_days d JOIN files f ON f.path = d.path WHERE d.day = ?",
+        (day,),
+    ).fetchall()
+
+
+def warnings(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(path, reason) of every warning recorded for the archive's files."""
+    out: list[tuple[str, str]] = []
+    for path, text in conn.execute("SELECT path, warnings FROM files WHERE warnings IS NOT NULL ORDER BY path"):
+        out.extend((path, w) for w in json.loads(text))
+    return out
+
+
+def counts(conn: sqlite3.Connection) -> dict[str, int]:
+    one = conn.execute
+    return {
+        "files": one("SELECT count(*) FROM files").fetchone()[0],
+        "events": one("SELECT count(*) FROM events").fetchone()[0],
+        "days": one("SELECT count(DISTINCT day) FROM events").fetchone()[0],
+        "contexts": one("SELECT count(DISTINCT context) FROM event_contexts").fetchone()[0],
+    }
+
+
+# --- events ---------------------------------------------------------------------------------------
+
+
+def delete_days(conn: sqlite3.Connection, days: Iterable[str]) -> None:
+    """Remove the events of some days, with everything hanging off them (FTS rows included)."""
+    for day in days:
+        ids = [i for (i,) in conn.execute("SELECT id FROM events WHERE day = ?", (day,))]
+        if not ids:
+            continue
+        conn.execute(
+            "INSERT INTO events_fts(events_fts, rowid, title, summary, topic, contexts) "
+            "SELECT 'delete', id, title, summary, topic, contexts FROM events WHERE day = ?",
+            (day,),
+        )
+        conn.executemany("DELETE FROM slugs WHERE event_id = ?", [(i,) for i in ids])
+        conn.executemany("DELETE FROM event_contexts WHERE event_id = ?", [(i,) for i in ids])
+        conn.executemany("DELETE FROM links WHERE event_id = ?", [(i,) for i in ids])
+        conn.execute("DELETE FROM events WHERE day = ?", (day,))
+
+
+def insert_events(conn: sqlite3.Connection, events: Sequence[Event], *, fts: bool) -> list[int]:
+    """Insert one day's events in order; with fts, also index their text (incremental updates)."""
+    ids: list[int] = []
+    for ord_, ev in enumerate(events):
+        cur = conn.execute(
+            "INSERT INTO events(slug, day, ord, title, summary, topic, contexts, sources, aliases, path) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                ev.slug,
+                ev.day,
+                ord_,
+                ev.title,
+                ev.summary,
+                ev.topic,
+                "\n".join(ev.contexts),
+                json.dumps([[s.name, s.url] for s in ev.sources]),
+                json.dumps(ev.aliases),
+                ev.path,
+            ),
+        )
+        assert cur.lastrowid is not None
+        ids.append(cur.lastrowid)
+    conn.executemany(
+        "INSERT OR IGNORE INTO slugs VALUES (?, ?)",
+        [(s, i) for i, ev in zip(ids, events, strict=True) for s in (ev.slug, *ev.aliases)],
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO event_contexts VALUES (?, ?, ?)",
+        [(c, ev.day, i) for i, ev in zip(ids, events, strict=True) for c in ev.contexts],
+    )
+    conn.executemany(
+        "INSERT INTO links VALUES (?, ?, ?, ?, ?, ?)",
+        [
+            (i, n, ln.slug, ln.day, ln.title, json.dumps(ln.contexts))
+            for i, ev in zip(ids, events, strict=True)
+            for n, ln in enumerate(ev.related)
+        ],
+    )
+    if fts and ids:
+        conn.executemany(
+            "INSERT INTO events_fts(rowid, title, summary, topic, contexts) "
+            "SELECT id, title, summary, topic, contexts FROM events WHERE id = ?",
+            [(i,) for i in ids],
+        )
+    return ids
+
+
+def rebuild_fts(conn: sqlite3.Connection) -> None:
+    """Index all event text at once (much faster than row by row on a full index)."""
+    conn.execute("INSERT INTO events_fts(events_fts) VALUES ('rebuild')")
+    conn.execute("INSERT INTO events_fts(events_fts) VALUES ('optimize')")
+
+
+def rebuild_vocab(conn: sqlite3.Connection) -> None:
+    """The index's words with their document counts: what typos are corrected against."""
+    conn.execute("DELETE FROM vocab")
+    conn.execute("INSERT INTO vocab SELECT term, doc FROM events_vocab")
+
+
+def add_vocab(conn: sqlite3.Connection, terms: Iterable[str]) -> None:
+    """Record words of newly indexed events (counts refresh at the next full vocabulary rebuild)."""
+    conn.executemany("INSERT OR IGNORE INTO vocab VALUES (?, 1)", ((t,) for t in terms))
+
+
+def _row(r: tuple[Any, ...]) -> Row:
+    (id_, slug, day, title, summary, topic, contexts, sources, aliases, path) = r
+    return Row(
+        id=int(id_),
+        event=Event(
+            slug=str(slug),
+            day=str(day),
+            title=str(title),
+            summary=summary,
+            topic=topic,
+            contexts=tuple(str(contexts).split("\n")) if contexts else (),
+            sources=tuple(Source(n, u) for n, u in json.loads(str(sources))),
+            aliases=tuple(json.loads(str(aliases))),
+            path=path,
+        ),
+    )
+
+
+def events_between(conn: sqlite3.Connection, first: str, last: str) -> Iterator[Row]:
+    """Events from day `first` to day `last` (ISO, inclusive), by day then day-page order."""
+    cur = conn.execute(
+        f"SELECT {_EVENT_COLUMNS} FROM events e WHERE e.day BETWEEN ? AND ? ORDER BY e.day, e.ord",
+        (first, last),
+    )
+    return (_row(r) for r in cur)
+
+
+def event_by_id(conn: sqlite3.Connection, id_: int) -> Row:
+    return _row(conn.execute(f"SELECT {_EVENT_COLUMNS} FROM events e WHERE e.id = ?", (id_,)).fetchone())
+
+
+def events_by_slug(conn: sqlite3.Connection, slug: str, day: str | None = None) -> list[Row]:
+    """Events that have this slug (canonical or alias), on one day if given."""
+    sql = f"SELECT DISTINCT {_EVENT_COLUMNS} FROM slugs s JOIN events e ON e.id = s.event_id WHERE s.slug = ?"
+    args: tuple[str, ...] = (slug,)
+    if day is not None:
+        sql += " AND e.day = ?"
+        args += (day,)
+    return [_row(r) for r in conn.execute(sql + " ORDER BY e.day, e.ord", args)]
+
+
+def events_by_slug_prefix(conn: sqlite3.Connection, prefix: str, limit: int) -> list[Row]:
+    """Events whose slug (canonical or alias) starts with prefix, at most `limit` distinct."""
+    ids: list[int] = []
+    for (id_,) in conn.execute(
+        "SELECT event_id FROM slugs WHERE slug >= ? AND slug < ? ORDER BY slug", (prefix, prefix + "\U0010ffff")
+    ):
+        if id_ not in ids:
+            ids.append(id_)
+            if len(ids) >= limit:
+                break
+    return [event_by_id(conn, i) for i in ids]
+
+
+def slugs_near(conn: sqlite3.Connection, start: str, limit: int = 50000) -> list[str]:
+    """Canonical and alias slugs that start with `start` (all of them when start is empty)."""
+    return [
+        s
+        for (s,) in conn.execute(
+            "SELECT slug FROM slugs WHERE slug >= ? AND slug < ? LIMIT ?", (start, start + "\U0010ffff", limit)
+        )
+    ]
+
+
+def search(
+    conn: sqlite3.Connection,
+    match: str,
+    *,
+    first: str | None,
+    last: str | None,
+    context: str | None,
+    limit: int,
+) -> Iterator[tuple[Row, float, str, str]]:
+    """Ranked FTS5 hits: (row, score, snippet, marked title); matches are marked \\x02 ... \\x03."""
+    where = ["events_fts MATCH ?"]
+    args: list[object] = [match]
+    if first is not None:
+        where.append("e.day >= ?")
+        args.append(first)
+    if last is not None:
+        where.append("e.day <= ?")
+        args.append(last)
+    if context is not None:
+        where.append("e.id IN (SELECT event_id FROM event_contexts WHERE context = ?)")
+        args.append(context)
+    args.append(limit)
+    sql = (
+        f"SELECT {_EVENT_COLUMNS}, {_BM25} AS score, "
+        "snippet(events_fts, -1, char(2), char(3), '…', 16), highlight(events_fts, 0, char(2), char(3)) "
+        "FROM events_fts JOIN events e ON e.id = events_fts.rowid "
+        f"WHERE {' AND '.join(where)} ORDER BY score LIMIT ?"
+    )
+    for r in conn.execute(sql, args):
+        yield _row(r[:10]), -float(r[10]), str(r[11]).replace("\n", ", "), str(r[12])
+
+
+def term_exists(conn: sqlite3.Connection, term: str) -> bool:
+    return conn.execute("SELECT 1 FROM vocab WHERE term = ?", (term,)).fetchone() is not None
+
+
+def terms_between(conn: sqlite3.Connection, low: str, high: str, min_len: int, max_len: int) -> list[tuple[str, int]]:
+    """Index words in [low, high) whose length is in [min_len, max_len], with document counts."""
+    return conn.execute(
+        "SELECT term, docs FROM vocab WHERE term >= ? AND term < ? AND length(term) BETWEEN ? AND ?",
+        (low, high, min_len, max_len),
+    ).fetchall()
+
+
+def links_from(conn: sqlite3.Connection, event_id: int) -> list[tuple[Link, int | None]]:
+    """An event's Related links, each with the id of the archive event it names (or None)."""
+    out: list[tuple[Link, int | None]] = []
+    rows = conn.execute(
+        "SELECT slug, day, title, shared FROM links WHERE event_id = ? ORDER BY ord", (event_id,)
+    ).fetchall()
+    for slug, day, title, shared in rows:
+        sql = "SELECT s.event_id FROM slugs s JOIN events e ON e.id = s.event_id WHERE s.slug = ?"
+        args: tuple[str, ...] = (slug,)
+        if day is not None:
+            sql += " AND e.day = ?"
+            args += (day,)
+        hit = conn.execute(sql + " LIMIT 1", args).fetchone()
+        out.append((Link(slug, day, title, tuple(json.loads(shared))), hit[0] if hit else None))
+    return out
+
+
+def links_to(
+    conn: sqlite3.Connection, event_id: int, slugs: Sequence[str], day: str
+) -> list[tuple[int, tuple[str, ...]]]:
+    """(source event id, shared contexts) of events whose Related list names this event."""
+    marks = ",".join("?" * len(slugs))
+    rows = conn.execute(
+        f"SELECT event_id, shared FROM links WHERE slug IN ({marks}) AND (day IS NULL OR day = ?) "
+        "AND event_id != ? ORDER BY event_id",
+        (*slugs, day, event_id),
+    ).fetchall()
+    seen: dict[int, tuple[str, ...]] = {}
+    for id_, shared in rows:
+        seen.setdefault(int(id_), tuple(json.loads(shared)))
+    return list(seen.items())
+
+
+def context_neighbours(conn: sqlite3.Connection, context: str, day: str, per_side: int) -> list[tuple[int, str]]:
+    """(event id, day) of up to per_side events before and after `day` that have `context`."""
+    before = conn.execute(
+        "SELECT event_id, day FROM event_contexts WHERE context = ? AND day <= ? ORDER BY day DESC LIMIT ?",
+        (context, day, per_side),
+    ).fetchall()
+    after = conn.execute(
+        "SELECT event_id, day FROM event_contexts WHERE context = ? AND day > ? ORDER BY day LIMIT ?",
+        (context, day, per_side),
+    ).fetchall()
+    return before + after
