@@ -397,8 +397,10 @@ def merge_day(day: str, pages: Sequence[EventPage], items: Sequence[DayItem]) ->
     for slugs in members.values():
         listed = [s for s in slugs if s in order]
 
-        def plainness(s: str) -> tuple[int, int, str]:
-            return (len(title_key(titles.get(s, s))), len(s), s)
+        def plainness(s: str) -> tuple[int, int, int, str]:
+            # The page that lists the older wordings is the current one; else the plainest wording.
+            current = s in page_by_slug and bool(page_by_slug[s].changes)
+            return (not current, len(title_key(titles.get(s, s))), len(s), s)
 
         canonical = min(listed, key=order.__getitem__) if listed else min(slugs, key=plainness)
         group_pages = [page_by_slug[s] for s in sorted(slugs, key=plainness) if s in page_by_slug]

@@ -1,0 +1,286 @@
+"""The parser on small pages written here: each block and each variant of the archive format."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newsq.models import DayItem, EventPage
+from newsq.parse import merge_day, parse_day_page, parse_event_page, parse_file, slugify, split_event_path
+
+FULL_PAGE = """
+Formats: [HTML](/news/2003/06/2/probe-launches.html)  [JSON](/news/2003/06/2/probe-launches.json)  
+
+### [2003-06-2](/news/2003/06/2/index.md)
+
+##### Mars Express
+#  A probe launches toward Mars. 
+
+First paragraph of the summary.
+It goes on here.
+
+Second paragraph.
+
+
+### Source:
+
+1. [Agency](http://example.org/a)
+1. [Cover Image](/resources/r/?m=1)
+
+### Related:
+
+1. [ The lander separates from the orbiter. ](/news/2003/12/19/the-lander-separates-from-the-orbiter.md) _Context: Mars, Mars Express_
+2. [Launch with a [http://x.example/y (Link)] leftover ](/news/2016/03/14/launch-with-a-leftover.md) _Context: Baikonur_
+"""
+
+
+def page(text: str, path: str = "news/2003/06/2/probe-launches.md") -> EventPage:
+    parsed = parse_file(path, text.encode())
+    assert parsed.page is not None
+    return parsed.page
+
+
+def test_slugify_matches_the_archive_rule() -> None:
+    assert slugify(" The euro currency is introduced. ") == "the-euro-currency-is-introduced"
+    assert slugify("U.S. Congress passes a bill") == "u-s-congress-passes-a-bill"
+    assert len(slugify("word " * 100)) <= 139
+    assert not slugify("word " * 100).endswith("-")
+
+
+def test_every_block_of_an_event_page() -> None:
+    p = page(FULL_PAGE)
+    assert (p.day, p.slug) == ("2003-06-02", "probe-launches")
+    assert p.topic == "Mars Express"
+    assert p.title == "A probe launches toward Mars."
+    assert p.summary == "First paragraph of the summary.\nIt goes on here.\n\nSecond paragraph."
+    assert [s.name for s in p.sources] == ["Agency", "Cover Image"]
+    assert p.sources[1].url == "/resources/r/?m=1"
+    assert [r.slug for r in p.related] == ["the-lander-separates-from-the-orbiter", "launch-with-a-leftover"]
+    first = p.related[0]
+    assert first.day == "2003-12-19"
+    assert first.title == "The lander separates from the orbiter."
+    assert first.contexts == ("Mars", "Mars Express")
+    assert p.related[1].title.startswith("Launch with a [http://x.example/y (Link)]")
+    assert p.related[1].contexts == ("Baikonur",)
+
+
+def test_blocks_may_be_missing() -> None:
+    p = page("### [1999-01-31](/news/1999/01/31/index.md)\n\n# Only a title \n")
+    assert p.title == "Only a title"
+    assert (p.topic, p.summary, p.sources, p.related) == (None, None, (), ())
+
+
+def test_sources_plural_and_changes_are_not_related() -> None:
+    text = """# Title here
+
+### Sources:
+
+1. [BBC](http://bbc.example/1)
+2. [BBC](http://bbc.example/2)
+
+### Changes:
+
+1. [ Old wording ](/news/1999/01/8/old-wording.md) _2018-02-06 13:49:15 (First version)_
+1. [ Title here ](/news/1999/01/8/title-here.md) _(Current version)_
+"""
+    p = page(text, "news/1999/01/8/title-here.md")
+    assert [s.url for s in p.sources] == ["http://bbc.example/1", "http://bbc.example/2"]
+    assert p.related == ()
+    assert [c.slug for c in p.changes] == ["old-wording", "title-here"]
+
+
+def test_day_page_items_with_contexts_summaries_and_topics() -> None:
+    text = """
+Formats: [HTML](2017/03/8/index.html)  
+
+## [2017-03-8](/news/2017/03/8/index.md)
+
+##### Timeline of Mars exploration
+### [U.S. Congress passes a bill. ](/news/2017/03/8/u-s-congress-passes-a-bill.md)
+_Context: Mars, NASA_
+
+### [ A storm hits. ](/news/2017/03/8/a-storm-hits.md)
+Strong winds close the harbour.
+
+## [Previous Day...](/news/2017/03/7/index.md)
+"""
+    items = parse_day_page(text)
+    assert [i.slug for i in items] == ["u-s-congress-passes-a-bill", "a-storm-hits"]
+    assert items[0] == DayItem(
+        "u-s-congress-passes-a-bill",
+        "2017-03-08",
+        "U.S. Congress passes a bill.",
+        "Timeline of Mars exploration",
+        ("Mars", "NASA"),
+        None,
+    )
+    assert items[1].topic is None
+    assert items[1].contexts is None
+    assert items[1].summary == "Strong winds close the harbour."
+
+
+def test_front_page_items_are_dated_by_their_links() -> None:
+    text = """## [News](/news/2017/06/19/index.md)
+
+### [One thing. ](/news/2017/06/19/one-thing.md)
+_Context: A_
+
+## Opinion
+### [An essay](/opinion/2017/04/4/an-essay/index.md)
+Not an event.
+
+---
+
+## [Yesterday](/news/2017/06/18/index.md)
+
+### [Other thing. ](/news/2017/06/18/other-thing.md)
+_Context: B_
+"""
+    items = parse_file("README.md", text.encode()).items
+    assert [(i.day, i.slug) for i in items] == [("2017-06-19", "one-thing"), ("2017-06-18", "other-thing")]
+
+
+def test_unpadded_and_padded_days_are_the_same_day() -> None:
+    assert split_event_path("news/2003/06/2/x.md") == ("2003-06-02", "x")
+    assert split_event_path("/news/2003/06/02/x.md") == ("2003-06-02", "x")
+    assert split_event_path("news/2001/13/40/x.md") is None
+    assert split_event_path("../../news/2003/06/2/x.md") is None
+
+
+def test_front_matter_wins_over_the_body_and_broken_front_matter_warns() -> None:
+    text = "---\ntitle: From front matter\ntopic: FM topic\ntags: [Alpha, Beta]\n---\n# Body title\n"
+    p = page(text)
+    assert (p.title, p.topic, p.contexts) == ("From front matter", "FM topic", ("Alpha", "Beta"))
+    broken = parse_file("news/2003/06/2/x.md", b"---\ntitle: [unclosed\n---\n# Body title\n")
+    assert broken.page is not None and broken.page.title == "Body title"
+    assert any("front matter" in w for w in broken.warnings)
+    listed = parse_file("news/2003/06/2/x.md", b"---\n- a\n- b\n---\n# T\n")
+    assert any("not a mapping" in w for w in listed.warnings)
+
+
+def test_bom_crlf_and_bad_utf8() -> None:
+    p = parse_file("news/2003/06/2/x.md", b"\xef\xbb\xbf# Title \r\n\r\nSummary\xff here\r\n")
+    assert p.page is not None
+    assert p.page.title == "Title"
+    assert p.page.summary == "Summary\ufffd here"
+    assert any("UTF-8" in w for w in p.warnings)
+    assert parse_file("news/2003/06/2/x.md", b"\x00\x01binary").page is None
+
+
+def test_title_text_is_kept_as_written() -> None:
+    p = page("#  Rescuers ''film'' [http:--x.example-y CNN] recalled \n")
+    assert p.title == "Rescuers ''film'' [http:--x.example-y CNN] recalled"
+
+
+def _pg(slug: str, title: str, **kw: object) -> EventPage:
+    return EventPage(
+        slug=slug, day="2017-03-08", path=f"news/2017/03/8/{slug}.md", title=title, topic=None, summary=None, **kw
+    )  # type: ignore[arg-type]
+
+
+def test_duplicate_slugs_of_one_event_merge_into_one_with_aliases() -> None:
+    pages = [
+        _pg("u-s-congress-passes-a-bill-on-mars", "U.S. Congress passes a bill on Mars."),
+        _pg(
+            "timeline-of-mars-exploration-u-s-congress-passes-a-bill-on-mars",
+            "Timeline of Mars exploration. U.S. Congress passes a bill on Mars.",
+        ),
+        _pg(
+            "radioshack-files-for-bankruptcy-again-http-www-reuters-com",
+            "RadioShack files for bankruptcy again. [http://www.reuters.com/x (Reuters)].",
+        ),
+        _pg("radioshack-files-for-bankruptcy-again", "RadioShack files for bankruptcy again."),
+        _pg(
+            "aftermath-of-the-coup-pat-least-42-people-are-killed",
+            "Aftermath of the coup:At least 42 people are killed.",
+        ),
+        _pg("a-different-event-entirely", "A different event entirely happens."),
+    ]
+    items = [
+        DayItem(
+            "u-s-congress-passes-a-bill-on-mars",
+            "2017-03-08",
+            "U.S. Congress passes a bill on Mars.",
+            None,
+            ("Mars", "NASA"),
+            None,
+        ),
+        DayItem(
+            "at-least-42-people-are-killed", "2017-03-08", "At least 42 people are killed.", None, ("Egypt",), None
+        ),
+    ]
+    events = merge_day("2017-03-08", pages, items)
+    by_slug = {e.slug: e for e in events}
+    assert len(events) == 4
+    assert by_slug["u-s-congress-passes-a-bill-on-mars"].aliases == (
+        "timeline-of-mars-exploration-u-s-congress-passes-a-bill-on-mars",
+    )
+    assert by_slug["radioshack-files-for-bankruptcy-again"].aliases == (
+        "radioshack-files-for-bankruptcy-again-http-www-reuters-com",
+    )
+    # Known only from the day page plus a topic-prefixed page: the day page's slug is canonical.
+    killed = by_slug["at-least-42-people-are-killed"]
+    assert killed.aliases == ("aftermath-of-the-coup-pat-least-42-people-are-killed",)
+    assert killed.path == "news/2017/03/8/aftermath-of-the-coup-pat-least-42-people-are-killed.md"
+    assert "a-different-event-entirely" in by_slug
+    assert [e.slug for e in events][:2] == ["u-s-congress-passes-a-bill-on-mars", "at-least-42-people-are-killed"]
+
+
+def test_changes_block_names_aliases() -> None:
+    from newsq.models import Link
+
+    current = _pg(
+        "new-wording",
+        "New wording of it.",
+        changes=(
+            Link("old-wording", "2017-03-08", "Old wording"),
+            Link("new-wording", "2017-03-08", "New wording of it."),
+        ),
+    )
+    old = _pg("old-wording", "Old wording")
+    events = merge_day("2017-03-08", [old, current], [])
+    assert len(events) == 1
+    assert (events[0].slug, events[0].aliases) == ("new-wording", ("old-wording",))
+    assert events[0].title == "New wording of it."
+
+
+def test_contexts_come_from_day_pages_and_related_items() -> None:
+    from newsq.models import Link
+
+    p = _pg("probe", "Probe launches.", related=(Link("other", "2004-01-01", "Other", ("Mars", "ESA")),))
+    index = DayItem("probe", "2017-03-08", "Probe launches.", None, ("Baikonur", "Mars"), None)
+    readme = DayItem("probe", "2017-03-08", "Probe launches.", None, ("Baikonur's",), None)
+    (event,) = merge_day("2017-03-08", [p], [index, readme])
+    assert event.contexts == ("Baikonur", "Mars", "Baikonur's", "ESA")
+
+
+def test_event_known_only_from_its_day_page_exists() -> None:
+    item = DayItem("lost-page", "2017-03-08", "A page that is missing.", "Topic", ("A",), None)
+    (event,) = merge_day("2017-03-08", [], [item])
+    assert (event.slug, event.title, event.topic, event.contexts, event.path) == (
+        "lost-page",
+        "A page that is missing.",
+        "Topic",
+        ("A",),
+        None,
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_parser_never_raises_on_any_text(text: str) -> None:
+    for path in ("news/2003/06/2/x.md", "news/2003/06/2/index.md", "README.md"):
+        parse_file(path, text.encode("utf-8", errors="surrogatepass"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary())
+def test_parser_never_raises_on_any_bytes(data: bytes) -> None:
+    parsed = parse_file("news/2003/06/2/x.md", data)
+    assert parsed.path == "news/2003/06/2/x.md"
+
+
+def test_unknown_title_warns() -> None:
+    parsed = parse_file("news/2003/06/2/x.md", b"Just some words.\n")
+    assert "no title line" in parsed.warnings
+    assert parse_event_page("# T", "p", "2003-06-02", "t")[0].title == "T"
