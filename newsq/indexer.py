@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from newsq import parse, store
+from newsq import store
 from newsq.errors import ArchiveError, CacheError
 from newsq.models import DayItem, Event, EventPage, Link, ParsedFile, Source
 
@@ -25,7 +25,7 @@ from newsq.models import DayItem, Event, EventPage, Link, ParsedFile, Source
 _PARALLEL_MIN_FILES = 3000
 # Day folders handed to the workers at a time: bounds memory on a huge archive.
 _WINDOW = 512
-_MAX_FILE_BYTES = 64 * 1024 * 1024
+_MAX_FILE_BYTES = 4 * 1024 * 1024  # read at most this much of one page
 _TERM_RE = re.compile(r"[^\W_]+")
 
 Progress = Callable[[int, int], None]  # (files done, files to do)
@@ -168,6 +168,8 @@ def _walk_files(archive: Archive, problems: list[tuple[str, str]]) -> Iterator[_
 
 
 def _dir_day(rel_dir: str) -> str | None:
+    from newsq import parse  # lazily: a query that needs no indexing never pays for it
+
     where = parse.split_event_path(rel_dir + "/x.md")
     return where[0] if where else None
 
@@ -231,13 +233,19 @@ def _file_rank(path: str) -> tuple[int, str]:
 
 
 def _read_and_parse(f: _File) -> tuple[ParsedFile, store.FileRecord]:
+    from newsq import parse  # lazily: a query that needs no indexing never pays for it
+
     try:
-        if f.size > _MAX_FILE_BYTES:
-            pf = ParsedFile(path=f.path, warnings=(f"file too large ({f.size} bytes); not read",))
+        fd = os.open(f.real, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(fd, "rb") as fh:
+            data = fh.read(_MAX_FILE_BYTES + 1)
+        if len(data) > _MAX_FILE_BYTES:
+            # A real page is a few kilobytes: index the start of a huge one, up to a line end.
+            data = data[: data.rfind(b"\n", 0, _MAX_FILE_BYTES) + 1 or _MAX_FILE_BYTES]
+            pf = parse.parse_file(f.path, data)
+            note = f"file too large ({f.size:,} bytes); only its first {len(data):,} bytes indexed"
+            pf = ParsedFile(pf.path, pf.page, pf.items, (*pf.warnings, note))
         else:
-            fd = os.open(f.real, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NOCTTY", 0))
-            with os.fdopen(fd, "rb") as fh:
-                data = fh.read()
             pf = parse.parse_file(f.path, data)
     except OSError as exc:
         reason = "link loop" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
@@ -262,6 +270,8 @@ def _read_and_parse(f: _File) -> tuple[ParsedFile, store.FileRecord]:
 
 
 def _merge(day: str, parsed: list[ParsedFile]) -> list[Event]:
+    from newsq import parse  # lazily: a query that needs no indexing never pays for it
+
     parsed = sorted(parsed, key=lambda p: _file_rank(p.path))
     pages = [p.page for p in parsed if p.page is not None and p.page.day == day]
     items = [i for p in parsed for i in p.items if i.day == day]

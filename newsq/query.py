@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 import sqlite3
@@ -14,8 +13,8 @@ from newsq import store
 from newsq.errors import BadDate, BadQuery, UnknownRef
 from newsq.models import Event
 
-_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
-_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+_MONTH_NAMES = "january february march april may june july august september october november december".split()  # noqa: SIM905
+_MONTHS = {name: i for i, name in enumerate(_MONTH_NAMES, 1)} | {n[:3]: i for i, n in enumerate(_MONTH_NAMES, 1)}
 _MONTHS["sept"] = 9
 
 
@@ -27,8 +26,9 @@ def _span(year: int, month: int | None = None, day: int | None = None) -> tuple[
         if month is None:
             return dt.date(year, 1, 1).isoformat(), dt.date(year, 12, 31).isoformat()
         if day is None:
-            last = calendar.monthrange(year, month)[1]
-            return dt.date(year, month, 1).isoformat(), dt.date(year, month, last).isoformat()
+            first = dt.date(year, month, 1)
+            last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+            return first.isoformat(), last.isoformat()
         one = dt.date(year, month, day).isoformat()
     except (ValueError, OverflowError):
         raise BadDate("no such date") from None
