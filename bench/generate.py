@@ -163,9 +163,7 @@ def swap_typo(word: str) -> str:
 
 
 def _zipf(n: int, exponent: float, offset: float) -> list[float]:
-    return list(
-        itertools.accumulate(1.0 / (rank + offset) ** exponent for rank in range(n))
-    )
+    return list(itertools.accumulate(1.0 / (rank + offset) ** exponent for rank in range(n)))
 
 
 def build_language(probe: str) -> Language:
@@ -179,10 +177,7 @@ def build_language(probe: str) -> Language:
     english = [w for w in dict.fromkeys(ENGLISH.split()) if clean(w)]
     pseudo: dict[str, None] = {}
     while len(pseudo) < PSEUDO_WORDS:
-        parts = [
-            rng.choice(ONSETS) + rng.choice(VOWELS) + rng.choice(CODAS)
-            for _ in range(rng.randint(2, 4))
-        ]
+        parts = [rng.choice(ONSETS) + rng.choice(VOWELS) + rng.choice(CODAS) for _ in range(rng.randint(2, 4))]
         word = "".join(parts)
         if 4 <= len(word) <= 14 and clean(word) and word not in english:
             pseudo[word] = None
@@ -221,9 +216,7 @@ def _lang() -> Language:
 
 def _sentence(rng: random.Random, low: int, high: int) -> list[str]:
     lang = _lang()
-    words = rng.choices(
-        lang.words, cum_weights=lang.word_weights, k=rng.randint(low, high)
-    )
+    words = rng.choices(lang.words, cum_weights=lang.word_weights, k=rng.randint(low, high))
     if rng.random() < 0.3:
         words.insert(rng.randrange(len(words)), str(rng.randint(2, 999)))
     if len(words) > 8 and rng.random() < 0.4:
@@ -245,9 +238,7 @@ def _title(rng: random.Random, probe: str | None) -> str:
 
 
 def _summary(rng: random.Random) -> str:
-    return " ".join(
-        " ".join(_sentence(rng, 8, 24)) + "." for _ in range(rng.randint(1, 3))
-    )
+    return " ".join(" ".join(_sentence(rng, 8, 24)) + "." for _ in range(rng.randint(1, 3)))
 
 
 def _pick_contexts(rng: random.Random) -> tuple[int, ...]:
@@ -255,9 +246,7 @@ def _pick_contexts(rng: random.Random) -> tuple[int, ...]:
     want = rng.randint(2, 6)
     picked: dict[int, None] = {}
     while len(picked) < want:
-        for c in rng.choices(
-            range(len(lang.contexts)), cum_weights=lang.context_weights, k=want
-        ):
+        for c in rng.choices(range(len(lang.contexts)), cum_weights=lang.context_weights, k=want):
             picked[c] = None
     return tuple(itertools.islice(picked, want))
 
@@ -314,11 +303,7 @@ def _related(rng: random.Random, plan: Plan, gi: int) -> tuple[list[str], int]:
         hi = bisect.bisect_left(posting, gi)
         target = -1
         if hi > 0 and rng.random() < 0.85:
-            pos = (
-                hi - 1 - min(hi - 1, int(rng.expovariate(1 / 40)))
-                if rng.random() < 0.6
-                else rng.randrange(hi)
-            )
+            pos = hi - 1 - min(hi - 1, int(rng.expovariate(1 / 40))) if rng.random() < 0.6 else rng.randrange(hi)
             target = posting[pos]
         if target >= 0 and target not in used:
             used.add(target)
@@ -331,15 +316,11 @@ def _related(rng: random.Random, plan: Plan, gi: int) -> tuple[list[str], int]:
             title = " ".join(_sentence(rng, 6, 16)) + "."
             slug = slugify(title)
             if rng.random() < 0.5:
-                tday = dt.date(
-                    rng.randint(1980, 1989), rng.randint(1, 12), rng.randint(1, 28)
-                )
+                tday = dt.date(rng.randint(1980, 1989), rng.randint(1, 12), rng.randint(1, 28))
             else:
                 tday = plan.days[rng.randrange(len(plan.days))]
             shared = [shared_ctx]
-        lines.append(
-            f"{n + 1}. [{title} ](/news/{_day_dir(tday)}/{slug}.md) _Context: {_context_text(shared)}_\n"
-        )
+        lines.append(f"{n + 1}. [{title} ](/news/{_day_dir(tday)}/{slug}.md) _Context: {_context_text(shared)}_\n")
     return lines, real
 
 
@@ -364,16 +345,12 @@ def _write_day(day_no: int) -> tuple[int, int, str]:
     best = (-1, "")
     for gi in range(plan.starts[day_no], plan.starts[day_no + 1]):
         title, slug = plan.titles[gi], plan.slugs[gi]
-        topic = (
-            lang.topics[rng.randrange(len(lang.topics))] if rng.random() < 0.2 else None
-        )
+        topic = lang.topics[rng.randrange(len(lang.topics))] if rng.random() < 0.2 else None
         summary = _summary(rng) if rng.random() < 0.85 else None
         base = f"/news/{ddir}/{slug}"
         page: list[str] = []
         if rng.random() < 0.9:
-            page.append(
-                f"\nFormats: [HTML]({base}.html)  [JSON]({base}.json)  [XML]({base}.xml)  \n"
-            )
+            page.append(f"\nFormats: [HTML]({base}.html)  [JSON]({base}.json)  [XML]({base}.xml)  \n")
         page.append(f"\n### [{label}](/news/{ddir}/index.md)\n\n")
         if topic:
             page.append(f"##### {topic}\n")
@@ -452,9 +429,7 @@ def generate(
     news = out / "news"
     if news.exists():
         if not (out / MARKER).exists():
-            raise FileExistsError(
-                f"{news} exists and was not made by this generator; refusing to overwrite"
-            )
+            raise FileExistsError(f"{news} exists and was not made by this generator; refusing to overwrite")
         shutil.rmtree(news)
     (out / MARKER).unlink(missing_ok=True)
     news.mkdir(parents=True)
@@ -463,9 +438,7 @@ def generate(
     _set_worker_state(lang, probe)
     rng = random.Random(f"{seed}/layout")
     days, starts = _layout(events, rng)
-    probe_events = frozenset(
-        rng.sample(range(events), min(events, round(events * probe_share)))
-    )
+    probe_events = frozenset(rng.sample(range(events), min(events, round(events * probe_share))))
     workers = workers or os.cpu_count() or 1
     if events < 5_000:
         workers = 1
@@ -477,13 +450,7 @@ def generate(
             d,
             starts[d],
             starts[d + 1],
-            frozenset(
-                ordered[
-                    bisect.bisect_left(ordered, starts[d]) : bisect.bisect_left(
-                        ordered, starts[d + 1]
-                    )
-                ]
-            ),
+            frozenset(ordered[bisect.bisect_left(ordered, starts[d]) : bisect.bisect_left(ordered, starts[d + 1])]),
         )
         for d in range(len(days))
     ]
@@ -494,9 +461,7 @@ def generate(
     ctx = multiprocessing.get_context("fork")
     if workers > 1:
         with ctx.Pool(workers) as pool:
-            parts = pool.map(
-                _day_titles, jobs, chunksize=max(1, len(jobs) // (workers * 8))
-            )
+            parts = pool.map(_day_titles, jobs, chunksize=max(1, len(jobs) // (workers * 8)))
     else:
         parts = [_day_titles(job) for job in jobs]
     for t, s, cs in parts:
@@ -509,16 +474,12 @@ def generate(
     for gi, ids in enumerate(contexts):
         for c in ids:
             postings.setdefault(c, []).append(gi)
-    _PLAN = Plan(
-        out, seed, probe, days, starts, titles, slugs, contexts, postings, probe_events
-    )
+    _PLAN = Plan(out, seed, probe, days, starts, titles, slugs, contexts, postings, probe_events)
     try:
         if workers > 1:
             # Forked workers inherit the plan; each day's output depends only on (seed, day).
             with ctx.Pool(workers) as pool:
-                written = list(
-                    pool.imap_unordered(_write_day, range(len(days)), chunksize=16)
-                )
+                written = list(pool.imap_unordered(_write_day, range(len(days)), chunksize=16))
         else:
             written = [_write_day(d) for d in range(len(days))]
     finally:
@@ -541,29 +502,19 @@ def generate(
         "probe_share": probe_share,
         "seconds": round(time.perf_counter() - began, 2),
     }
-    (out / MARKER).write_text(
-        json.dumps(stats, sort_keys=True) + "\n", encoding="utf-8"
-    )
+    (out / MARKER).write_text(json.dumps(stats, sort_keys=True) + "\n", encoding="utf-8")
     return stats
 
 
 def main(argv: list[str] | None = None) -> int:
     """Command-line entry: parse options, generate, print the statistics as one JSON line on stderr."""
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument(
-        "out_dir", type=Path, help="folder to create; the archive goes to OUT_DIR/news"
-    )
-    parser.add_argument(
-        "--events", type=int, required=True, help="number of events to write"
-    )
+    parser.add_argument("out_dir", type=Path, help="folder to create; the archive goes to OUT_DIR/news")
+    parser.add_argument("--events", type=int, required=True, help="number of events to write")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument(
-        "--probe", default="zanzibarite", help="word planted in a known share of titles"
-    )
+    parser.add_argument("--probe", default="zanzibarite", help="word planted in a known share of titles")
     parser.add_argument("--probe-share", type=float, default=0.01)
-    parser.add_argument(
-        "--workers", type=int, default=None, help="processes (default: all cores)"
-    )
+    parser.add_argument("--workers", type=int, default=None, help="processes (default: all cores)")
     args = parser.parse_args(argv)
     try:
         stats = generate(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -94,9 +95,7 @@ def newsq(*args: str) -> list[str]:
     return [sys.executable, "-m", "newsq", *args]
 
 
-def run_once(
-    cmd: Sequence[str], env: dict[str, str], ok: Sequence[int], timeout: float
-) -> Sample:
+def run_once(cmd: Sequence[str], env: dict[str, str], ok: Sequence[int], timeout: float) -> Sample:
     """Time one command in a fresh probe process; raise CommandFailed on an error exit."""
     try:
         proc = subprocess.run(
@@ -109,21 +108,14 @@ def run_once(
             timeout=timeout,
         )
     except subprocess.TimeoutExpired:
-        raise CommandFailed(
-            f"timed out after {timeout:.0f} s: {shlex.join(cmd)}"
-        ) from None
+        raise CommandFailed(f"timed out after {timeout:.0f} s: {shlex.join(cmd)}") from None
     lines = proc.stdout.strip().splitlines()
     if proc.returncode != 0 or not lines:
-        raise CommandFailed(
-            f"probe failed for {shlex.join(cmd)}\n{proc.stderr[-2000:]}"
-        )
+        raise CommandFailed(f"probe failed for {shlex.join(cmd)}\n{proc.stderr[-2000:]}")
     data = json.loads(lines[-1])
     sample = Sample(float(data["seconds"]), int(data["rc"]), int(data["rss_kb"]))
     # An uncaught exception also exits 1, so a traceback means failure even with an allowed code.
-    crashed = (
-        "Traceback (most recent call last)" in proc.stderr
-        or "No module named" in proc.stderr
-    )
+    crashed = "Traceback (most recent call last)" in proc.stderr or "No module named" in proc.stderr
     if sample.rc not in ok or crashed:
         tail = "\n".join(proc.stderr.strip().splitlines()[-15:])
         raise CommandFailed(f"exit {sample.rc}: {shlex.join(cmd)}\n{tail}")
@@ -146,21 +138,15 @@ def tree_bytes(root: Path) -> int:
     total = 0
     for dirpath, _dirs, files in os.walk(root):
         for name in files:
-            try:
+            with contextlib.suppress(OSError):
                 total += os.lstat(os.path.join(dirpath, name)).st_size
-            except OSError:
-                pass
     return total
 
 
 def event_files(news: Path) -> list[Path]:
     found: list[Path] = []
     for dirpath, _dirs, files in os.walk(news):
-        found.extend(
-            Path(dirpath, f)
-            for f in files
-            if f.endswith(".md") and f not in ("index.md", "README.md")
-        )
+        found.extend(Path(dirpath, f) for f in files if f.endswith(".md") and f not in ("index.md", "README.md"))
     found.sort()
     return found
 
@@ -175,9 +161,7 @@ def typo_of(word: str) -> str:
     return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
 
 
-def ensure_archive(
-    workdir: Path, size: int, seed: int
-) -> tuple[Path, dict[str, object]]:
+def ensure_archive(workdir: Path, size: int, seed: int) -> tuple[Path, dict[str, object]]:
     """Reuse the archive for (size, seed) if its marker matches and it was left clean, else generate it."""
     archive = workdir / f"archive-{size}-seed{seed}"
     marker = archive / MARKER
@@ -186,11 +170,7 @@ def ensure_archive(
             stats = json.loads(marker.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             stats = {}
-        if (
-            isinstance(stats, dict)
-            and stats.get("events") == size
-            and stats.get("seed") == seed
-        ):
+        if isinstance(stats, dict) and stats.get("events") == size and stats.get("seed") == seed:
             print(f"[bench] reusing {archive}", file=sys.stderr)
             return archive, stats
     if archive.exists():
@@ -217,9 +197,7 @@ def ensure_archive(
     return archive, stats
 
 
-def add_row(
-    ctx: Context, measure: str, target: str, body: Callable[[], Row]
-) -> Row | None:
+def add_row(ctx: Context, measure: str, target: str, body: Callable[[], Row]) -> Row | None:
     """Run one measurement; a failing command becomes a FAILED row instead of an exception."""
     print(f"[bench] {ctx.size}: {measure}", file=sys.stderr)
     try:
@@ -266,6 +244,8 @@ def count_hits(ctx: Context, cmd: Sequence[str]) -> int | None:
         text=True,
         timeout=QUERY_TIMEOUT,
     )
+    if proc.returncode not in (0, 1):
+        return None
     text = proc.stdout.strip()
     if not text:
         return 0
@@ -273,11 +253,7 @@ def count_hits(ctx: Context, cmd: Sequence[str]) -> int | None:
         data = json.loads(text)
     except ValueError:
         try:
-            return sum(
-                1
-                for line in text.splitlines()
-                if line.strip() and json.loads(line) is not None
-            )
+            return sum(1 for line in text.splitlines() if line.strip() and json.loads(line) is not None)
         except ValueError:
             return None
     if isinstance(data, list):
@@ -296,9 +272,7 @@ def bench_size(ctx: Context, rg: str | None) -> None:
     slug = str(ctx.stats["sample_slug"])
     read_all = [sys.executable, "-c", READ_ALL_SRC, archive]
     archive_bytes = tree_bytes(ctx.archive / "news")
-    run_once(
-        read_all, ctx.env(), (0,), INDEX_TIMEOUT
-    )  # warm the page cache for both sides
+    run_once(read_all, ctx.env(), (0,), INDEX_TIMEOUT)  # warm the page cache for both sides
 
     # Full index: fresh cache each run, read-all baseline interleaved so drift hits both alike.
     full_new: list[Sample] = []
@@ -318,9 +292,7 @@ def bench_size(ctx: Context, rg: str | None) -> None:
                 )
             )
             full_base.append(run_once(read_all, ctx.env(), (0,), INDEX_TIMEOUT))
-        return time_row(
-            ctx, "full index vs read-all", full_new, full_base, "<= 3x", 3.0
-        )
+        return time_row(ctx, "full index vs read-all", full_new, full_base, "<= 3x", 3.0)
 
     full_ok = add_row(ctx, "full index vs read-all", "<= 3x", full) is not None
     if full_ok:
@@ -355,14 +327,10 @@ def bench_size(ctx: Context, rg: str | None) -> None:
     full_median = median(full_new) if full_ok else None
     index_cmd = newsq("index", "--archive", archive)
 
-    def against_full(
-        measure: str, samples: list[Sample], target: str, limit: float
-    ) -> Row:
+    def against_full(measure: str, samples: list[Sample], target: str, limit: float) -> Row:
         a = median(samples)
         if full_median is None:
-            return Row(
-                size, measure, fmt_time(a), "n/a (full index failed)", "", target
-            )
+            return Row(size, measure, fmt_time(a), "n/a (full index failed)", "", target)
         ratio = a / full_median
         return Row(
             size,
@@ -388,14 +356,10 @@ def bench_size(ctx: Context, rg: str | None) -> None:
 
     originals: dict[Path, bytes] = {}
     added: list[Path] = []
-    (ctx.archive / DIRTY).write_text(
-        "edits in progress; regenerate\n", encoding="utf-8"
-    )
+    (ctx.archive / DIRTY).write_text("edits in progress; regenerate\n", encoding="utf-8")
     try:
         events = event_files(ctx.archive / "news")
-        chosen = random.Random(f"{size}/touch").sample(
-            events, max(1, len(events) // 100)
-        )
+        chosen = random.Random(f"{size}/touch").sample(events, max(1, len(events) // 100))
         for path in chosen:
             originals[path] = path.read_bytes()
 
@@ -404,9 +368,7 @@ def bench_size(ctx: Context, rg: str | None) -> None:
             for r in range(ctx.runs):
                 for path in chosen:
                     with open(path, "a", encoding="utf-8") as fh:
-                        fh.write(
-                            f"\nA later report, revision {r + 1}, adds one more sentence.\n"
-                        )
+                        fh.write(f"\nA later report, revision {r + 1}, adds one more sentence.\n")
                 samples.append(run_once(index_cmd, ctx.env(), (0,), INDEX_TIMEOUT))
             return against_full(
                 "index after rewriting 1% of event files, vs full index",
@@ -451,10 +413,7 @@ def queries(ctx: Context, probe: str, day: str, slug: str, rg: str | None) -> No
             "baseline",
         )
 
-    if (
-        add_row(ctx, "`python -c 'import typer'` (query floor)", "baseline", the_floor)
-        is None
-    ):
+    if add_row(ctx, "`python -c 'import typer'` (query floor)", "baseline", the_floor) is None:
         return
     cmds = {
         "search": newsq("search", probe, "--archive", archive, "--json"),
@@ -478,20 +437,19 @@ def queries(ctx: Context, probe: str, day: str, slug: str, rg: str | None) -> No
 
     expected = ctx.stats.get("probe_hits")
     if search:
-        got = count_hits(ctx, cmds["search"])
+        # Untimed check of correctness: lift the default result cap when newsq accepts --limit.
+        limit_arg = ["--limit", str(int(str(expected or 0)) + 100)]
+        got = count_hits(ctx, [*cmds["search"], *limit_arg])
+        how = f"with `{' '.join(limit_arg)}`"
+        if got is None:
+            got, how = count_hits(ctx, cmds["search"]), "as timed"
         ctx.notes.append(
-            f"size {size}: search `{probe}` returned {got} results in its JSON; {expected} titles hold it"
+            f"size {size}: search `{probe}` ({how}) returned {got} results in its JSON; {expected} titles hold it"
         )
 
     if rg and search:
         rg_limit = 1 / 30 if size >= 1_000_000 else 1 / 5 if size >= 100_000 else None
-        rg_target = (
-            ">= 30x faster"
-            if size >= 1_000_000
-            else ">= 5x faster"
-            if size >= 100_000
-            else "info (5x at 100k)"
-        )
+        rg_target = ">= 30x faster" if size >= 1_000_000 else ">= 5x faster" if size >= 100_000 else "info (5x at 100k)"
 
         def vs_rg() -> Row:
             samples = repeat(ctx, [rg, "-il", probe, archive], ok=(0, 1))
@@ -512,13 +470,9 @@ def queries(ctx: Context, probe: str, day: str, slug: str, rg: str | None) -> No
         typo = typo_of(probe)
 
         def typo_row() -> Row:
-            samples = repeat(
-                ctx, newsq("search", typo, "--archive", archive, "--json"), ok=(0, 1)
-            )
+            samples = repeat(ctx, newsq("search", typo, "--archive", archive, "--json"), ok=(0, 1))
             if samples[0].rc == 1:
-                ctx.notes.append(
-                    f"size {size}: typo search `{typo}` found nothing (exit 1)"
-                )
+                ctx.notes.append(f"size {size}: typo search `{typo}` found nothing (exit 1)")
             return time_row(
                 ctx,
                 f"typo search `{typo}` vs correct search",
@@ -607,14 +561,10 @@ def render(rows: list[Row], notes: list[str], command: str, runs: int) -> str:
     out.append("| size | measure | newsq median | baseline median | ratio | target |")
     out.append("|---:|---|---:|---:|---:|---|")
     for r in rows:
-        out.append(
-            f"| {r.size:,} | {r.measure} | {r.newsq} | {r.baseline} | {r.ratio} | {r.target} |"
-        )
+        out.append(f"| {r.size:,} | {r.measure} | {r.newsq} | {r.baseline} | {r.ratio} | {r.target} |")
     missed = [r for r in rows if r.met is False]
     out += ["", "## Targets missed", ""]
-    out += [
-        f"- {r.size:,} {r.measure}: {r.ratio} (target {r.target})" for r in missed
-    ] or ["- none"]
+    out += [f"- {r.size:,} {r.measure}: {r.ratio} (target {r.target})" for r in missed] or ["- none"]
     failed = [r for r in rows if r.failure]
     if failed:
         out += ["", "## Failures", ""]
@@ -636,15 +586,9 @@ def main(argv: list[str] | None = None) -> int:
     """Run the benchmark; exit 0 when every measurement ran, 1 when any newsq command failed."""
     args_list = sys.argv[1:] if argv is None else argv
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument(
-        "--sizes", default="10000,100000", help="comma-separated event counts"
-    )
-    parser.add_argument(
-        "--million", action="store_true", help="also run 1,000,000 events"
-    )
-    parser.add_argument(
-        "--runs", type=int, default=5, help="runs per measurement (median)"
-    )
+    parser.add_argument("--sizes", default="10000,100000", help="comma-separated event counts")
+    parser.add_argument("--million", action="store_true", help="also run 1,000,000 events")
+    parser.add_argument("--runs", type=int, default=5, help="runs per measurement (median)")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/newsq-bench"))
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "RESULTS.md")
     parser.add_argument("--seed", type=int, default=1)
@@ -669,9 +613,7 @@ def main(argv: list[str] | None = None) -> int:
             f"size {size}: {stats.get('events')} events on {stats.get('days')} days, {stats.get('files')} files, "
             f"sample day {stats.get('sample_day')}, sample slug `{stats.get('sample_slug')}`"
         )
-        ctx = Context(
-            size, archive, workdir / f"cache-{size}-seed{args.seed}", args.runs, stats
-        )
+        ctx = Context(size, archive, workdir / f"cache-{size}-seed{args.seed}", args.runs, stats)
         bench_size(ctx, rg)
         rows += ctx.rows
         notes += ctx.notes
