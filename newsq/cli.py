@@ -49,6 +49,8 @@ def handled(func: F) -> F:
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        # An argument holding bytes that are not UTF-8 (surrogate escapes) cannot reach SQLite or stdout.
+        kwargs = {k: _valid_text(v) if isinstance(v, str) else v for k, v in kwargs.items()}
         try:
             return func(*args, **kwargs)
         except NewsqError as exc:
@@ -65,6 +67,19 @@ def handled(func: F) -> F:
             raise typer.Exit(Exit.ERROR) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def _valid_text(text: str) -> str:
+    """Text as typed, with bytes that were not UTF-8 (and lone surrogates) turned into U+FFFD."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
 
 
 def _message(text: str) -> None:

@@ -40,7 +40,13 @@ class Archive:
 
     @property
     def key(self) -> str:
-        return str(self.root) + ("" if not self.prefix else "#news")
+        # A folder name that is not UTF-8 (surrogate escapes) must still give a storable key.
+        return _printable(str(self.root)) + ("" if not self.prefix else "#news")
+
+
+def _printable(name: str) -> str:
+    """A file name as valid text: bytes that are not UTF-8 shown as \\xNN."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 @dataclass
@@ -131,6 +137,9 @@ def _walk_dirs(archive: Archive, problems: list[tuple[str, str]]) -> Iterator[tu
         subdirs: list[tuple[str, str]] = []
         for entry in entries:
             rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            if (entry.name.endswith(".md") or entry.is_dir(follow_symlinks=False)) and _printable(rel) != rel:
+                problems.append((_printable(rel), "name is not UTF-8; skipped"))
+                continue
             try:
                 if entry.is_dir(follow_symlinks=False):
                     if rel_dir:  # at the root only news/ is walked (already stacked)
@@ -366,7 +375,7 @@ def build(conn: sqlite3.Connection, archive: Archive, progress: Progress | None 
             listing.append((rel_dir, files))
             total += len(files)
     conn.execute("BEGIN IMMEDIATE")
-    store.create(conn, archive.key)
+    store.create(conn, archive.key, indexes=False)
     # Front pages (outside day folders) list items of many days: parse them first.
     front: dict[str, list[ParsedFile]] = {}
     day_tasks: list[_DirTask] = []
@@ -399,6 +408,7 @@ def build(conn: sqlite3.Connection, archive: Archive, progress: Progress | None 
         done += len(records)
         if progress is not None:
             progress(done, total)
+    store.create_indexes(conn)
     # Days known only from front pages, or whose pages sit in several folders.
     leftovers = (set(front) - covered) | {d for d in merged_days if _spread(conn, d)}
     for day in sorted(leftovers):

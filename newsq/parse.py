@@ -53,7 +53,8 @@ def iso_day(year: int, month: int, day: int) -> str | None:
 
 def split_event_path(path: str) -> tuple[str, str] | None:
     """(day, slug) of `news/YYYY/MM/D/<slug>.md` (any prefix, `..` resolved); None otherwise."""
-    norm = posixpath.normpath(path)
+    # Links as the archive writes them need no normalising; only odd ones pay for normpath.
+    norm = path if "./" not in path and "//" not in path else posixpath.normpath(path)
     if norm.startswith("../") or norm == "..":
         return None
     match = _PATH_RE.search(norm)
@@ -167,6 +168,15 @@ def _link(text: str, target: str, contexts: tuple[str, ...] = ()) -> Link | None
     return Link(slug=where[1], day=where[0], title=text.strip(), contexts=contexts)
 
 
+def _leaves_archive(path: str, target: str) -> bool:
+    """True for a link whose `..` parts climb out of news/ (from the page at `path`)."""
+    if ".." not in target.split("/"):
+        return False
+    base = "" if target.startswith("/") else posixpath.dirname(path)
+    where = posixpath.normpath(posixpath.join(base, target.lstrip("/")))
+    return not where.startswith("news/")
+
+
 def parse_event_page(text: str, path: str, day: str, slug: str) -> tuple[EventPage, list[str]]:
     """An event page's blocks: date, topic, title, summary, sources, changes, related."""
     warnings: list[str] = []
@@ -180,7 +190,9 @@ def parse_event_page(text: str, path: str, day: str, slug: str) -> tuple[EventPa
     changes: list[Link] = []
     section = "head"
     for line in body.split("\n"):
-        if section == "head":
+        # Cheap dispatch on the first character: most lines are blank, text, or numbered links.
+        first = line[:1]
+        if section == "head" and first in ("#", "F"):
             if line.startswith("Formats:") or _DATE_LINK_RE.match(line):
                 continue
             if topic_match := _TOPIC_RE.match(line):
@@ -190,17 +202,20 @@ def parse_event_page(text: str, path: str, day: str, slug: str) -> tuple[EventPa
                 title = title_match.group(1).strip() or None
                 section = "summary"
                 continue
-        if heading := _SECTION_RE.match(line):
+        if first == "#" and (heading := _SECTION_RE.match(line)):
             name = heading.group(1).lower()
             section = "sources" if name in ("source", "sources") else name
             continue
         if section == "summary":
             summary_lines.append(line.rstrip())
             continue
-        numbered = _NUMBERED_RE.match(line)
+        numbered = _NUMBERED_RE.match(line) if first and first not in ("#", "_", "-") else None
         if numbered is None:
             continue
         label, target, tail = numbered.group("text"), numbered.group("target"), numbered.group("tail")
+        if section in ("related", "changes") and _leaves_archive(path, target):
+            warnings.append(f"{section.title()} link leaves the archive ({target[:80]}); ignored")
+            continue
         if section == "sources":
             sources.append(Source(name=label.strip(), url=target))
         elif section == "related":
@@ -388,6 +403,9 @@ def merge_day(day: str, pages: Sequence[EventPage], items: Sequence[DayItem]) ->
                 groups.union(by_key[key], slug)
                 break
 
+    item_at: dict[str, list[int]] = {}  # slug -> positions in items (a day can list 10,000 events)
+    for k, item in enumerate(items):
+        item_at.setdefault(item.slug, []).append(k)
     members: dict[str, list[str]] = {}
     for slug in groups.parent:
         members.setdefault(groups.find(slug), []).append(slug)
@@ -410,7 +428,7 @@ def merge_day(day: str, pages: Sequence[EventPage], items: Sequence[DayItem]) ->
             group_pages.insert(0, own)
         main = group_pages[0] if group_pages else None
         slug_set = set(slugs)
-        group_items = [i for i in items if i.slug in slug_set]
+        group_items = [items[k] for k in sorted(k for s in slug_set for k in item_at.get(s, ()))]
         first_item = group_items[0] if group_items else None
         related: dict[tuple[str, str | None], Link] = {}
         for page in group_pages:

@@ -89,7 +89,8 @@ def write_json(objects: Iterable[dict[str, Any]], *, lines: bool, out: TextIO | 
 
 
 def write_object(obj: dict[str, Any], out: TextIO | None = None) -> None:
-    (out or sys.stdout).write(json.dumps(obj, ensure_ascii=False, indent=2) + "\n")
+    text = json.dumps(obj, ensure_ascii=False, indent=2)
+    (out or sys.stdout).write(_JSON_UNSAFE_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
 
 
 # --- plain lines for pipes ------------------------------------------------------------------------

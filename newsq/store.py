@@ -11,7 +11,7 @@ from typing import Any
 
 from newsq.models import Event, Link, Source
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
@@ -20,10 +20,8 @@ CREATE TABLE files(
     path TEXT PRIMARY KEY, dir TEXT NOT NULL, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL,
     days TEXT NOT NULL, payload TEXT NOT NULL, warnings TEXT
 ) WITHOUT ROWID;
-CREATE INDEX files_dir ON files(dir);
 -- Which files speak of which day (a front page speaks of several).
 CREATE TABLE file_days(day TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY(day, path)) WITHOUT ROWID;
-CREATE INDEX file_days_path ON file_days(path);
 -- Every folder of the archive with its mtime: the cheap check for added or removed files.
 CREATE TABLE dirs(path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE events(
@@ -32,26 +30,32 @@ CREATE TABLE events(
     contexts TEXT NOT NULL,  -- one per line: what FTS5 indexes and what snippets show
     sources TEXT NOT NULL, aliases TEXT NOT NULL, path TEXT
 );
-CREATE INDEX events_day ON events(day, ord);
 CREATE TABLE slugs(slug TEXT NOT NULL, event_id INTEGER NOT NULL, PRIMARY KEY(slug, event_id)) WITHOUT ROWID;
-CREATE INDEX slugs_event ON slugs(event_id);
 CREATE TABLE event_contexts(
     context TEXT NOT NULL COLLATE NOCASE, day TEXT NOT NULL, event_id INTEGER NOT NULL,
     PRIMARY KEY(context, day, event_id)
 ) WITHOUT ROWID;
-CREATE INDEX event_contexts_event ON event_contexts(event_id);
 CREATE TABLE links(
     event_id INTEGER NOT NULL, ord INTEGER NOT NULL, slug TEXT NOT NULL, day TEXT,
     title TEXT NOT NULL, shared TEXT NOT NULL
 );
-CREATE INDEX links_event ON links(event_id);
-CREATE INDEX links_slug ON links(slug);
 CREATE TABLE vocab(term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
 CREATE VIRTUAL TABLE events_fts USING fts5(
     title, summary, topic, contexts, content='events', content_rowid='id',
     tokenize='unicode61 remove_diacritics 2'
 );
 CREATE VIRTUAL TABLE events_vocab USING fts5vocab(events_fts, 'row');
+"""
+
+# Secondary indexes: made after the bulk insert of a full index (much faster than maintaining them).
+_INDEXES = """
+CREATE INDEX files_dir ON files(dir);
+CREATE INDEX file_days_path ON file_days(path);
+CREATE INDEX events_day ON events(day, ord);
+CREATE INDEX slugs_event ON slugs(event_id);
+CREATE INDEX event_contexts_event ON event_contexts(event_id);
+CREATE INDEX links_event ON links(event_id);
+CREATE INDEX links_slug ON links(slug);
 """
 
 # BM25 weights of title, summary, topic, contexts: a word in the title counts most.
@@ -111,16 +115,23 @@ def check(conn: sqlite3.Connection, archive: str) -> None:
         raise StaleCache("cache from an index that did not complete")
 
 
-def create(conn: sqlite3.Connection, archive: str) -> None:
-    """Make an empty cache with the current schema (the caller commits)."""
+def create(conn: sqlite3.Connection, archive: str, *, indexes: bool = True) -> None:
+    """Make an empty cache with the current schema (the caller commits); indexes may come later."""
     # One statement at a time: executescript() would commit the caller's open transaction.
     for statement in _SCHEMA.split(";\n"):
         if statement.strip():
             conn.execute(statement)
+    if indexes:
+        create_indexes(conn)
     conn.executemany(
         "INSERT INTO meta VALUES (?, ?)",
         [("schema_version", str(SCHEMA_VERSION)), ("archive", archive), ("complete", "0")],
     )
+
+
+def create_indexes(conn: sqlite3.Connection) -> None:
+    for statement in _INDEXES.strip().split("\n"):
+        conn.execute(statement)
 
 
 def mark_complete(conn: sqlite3.Connection) -> None:
@@ -248,12 +259,14 @@ def delete_days(conn: sqlite3.Connection, days: Iterable[str]) -> None:
 
 def insert_events(conn: sqlite3.Connection, events: Sequence[Event], *, fts: bool) -> list[int]:
     """Insert one day's events in order; with fts, also index their text (incremental updates)."""
-    ids: list[int] = []
-    for ord_, ev in enumerate(events):
-        cur = conn.execute(
-            "INSERT INTO events(slug, day, ord, title, summary, topic, contexts, sources, aliases, path) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    start = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM events").fetchone()[0]
+    ids = list(range(start, start + len(events)))
+    conn.executemany(
+        "INSERT INTO events(id, slug, day, ord, title, summary, topic, contexts, sources, aliases, path) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
             (
+                id_,
                 ev.slug,
                 ev.day,
                 ord_,
@@ -264,10 +277,10 @@ def insert_events(conn: sqlite3.Connection, events: Sequence[Event], *, fts: boo
                 json.dumps([[s.name, s.url] for s in ev.sources]),
                 json.dumps(ev.aliases),
                 ev.path,
-            ),
-        )
-        assert cur.lastrowid is not None
-        ids.append(cur.lastrowid)
+            )
+            for ord_, (id_, ev) in enumerate(zip(ids, events, strict=True))
+        ],
+    )
     conn.executemany(
         "INSERT OR IGNORE INTO slugs VALUES (?, ?)",
         [(s, i) for i, ev in zip(ids, events, strict=True) for s in (ev.slug, *ev.aliases)],
@@ -279,7 +292,7 @@ def insert_events(conn: sqlite3.Connection, events: Sequence[Event], *, fts: boo
     conn.executemany(
         "INSERT INTO links VALUES (?, ?, ?, ?, ?, ?)",
         [
-            (i, n, ln.slug, ln.day, ln.title, json.dumps(ln.contexts))
+            (i, n, ln.slug, ln.day, ln.title, "\n".join(ln.contexts))
             for i, ev in zip(ids, events, strict=True)
             for n, ln in enumerate(ev.related)
         ],
@@ -418,6 +431,10 @@ def terms_between(conn: sqlite3.Connection, low: str, high: str, min_len: int, m
     ).fetchall()
 
 
+def _lines(text: str) -> tuple[str, ...]:
+    return tuple(text.split("\n")) if text else ()
+
+
 def links_from(conn: sqlite3.Connection, event_id: int) -> list[tuple[Link, int | None]]:
     """An event's Related links, each with the id of the archive event it names (or None)."""
     out: list[tuple[Link, int | None]] = []
@@ -431,7 +448,7 @@ def links_from(conn: sqlite3.Connection, event_id: int) -> list[tuple[Link, int 
             sql += " AND e.day = ?"
             args += (day,)
         hit = conn.execute(sql + " LIMIT 1", args).fetchone()
-        out.append((Link(slug, day, title, tuple(json.loads(shared))), hit[0] if hit else None))
+        out.append((Link(slug, day, title, _lines(shared)), hit[0] if hit else None))
     return out
 
 
@@ -447,7 +464,7 @@ def links_to(
     ).fetchall()
     seen: dict[int, tuple[str, ...]] = {}
     for id_, shared in rows:
-        seen.setdefault(int(id_), tuple(json.loads(shared)))
+        seen.setdefault(int(id_), _lines(shared))
     return list(seen.items())
 
 
