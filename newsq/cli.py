@@ -51,7 +51,20 @@ def handled(func: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         # An argument holding bytes that are not UTF-8 (surrogate escapes) cannot reach SQLite or stdout.
         kwargs = {k: _valid_text(v) if isinstance(v, str) else v for k, v in kwargs.items()}
+        stdout = sys.stdout
+        watched = _Watched(stdout)
+        sys.stdout = watched
         try:
+            try:
+                return func(*args, **kwargs)
+            except sqlite3.DatabaseError as exc:
+                # A damaged cache met before any output: drop it and answer once more from a rebuilt one.
+                if isinstance(exc, sqlite3.OperationalError) or watched.used:
+                    raise
+                from newsq import indexer
+
+                if not indexer.drop_damaged(kwargs.get("archive"), f"cache unusable ({exc}); rebuilding"):
+                    raise
             return func(*args, **kwargs)
         except NewsqError as exc:
             _message(f"error: {exc}")
@@ -65,8 +78,25 @@ def handled(func: F) -> F:
         except sqlite3.DatabaseError as exc:
             _message(f"error: the cache failed ({exc}); run `newsq index` to rebuild it")
             raise typer.Exit(Exit.ERROR) from None
+        finally:
+            sys.stdout = stdout
 
     return wrapper  # type: ignore[return-value]
+
+
+class _Watched:
+    """stdout, noting whether a command wrote anything yet (only then is a retry safe)."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self.used = False
+
+    def write(self, text: str) -> int:
+        self.used = True
+        return int(self._stream.write(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def _valid_text(text: str) -> str:
@@ -113,10 +143,11 @@ def _cache(archive: Path | None, refresh: str = "quick") -> Iterator[sqlite3.Con
 
     found = indexer.find_archive(archive if archive is not None else indexer.bundled_sample())
     opened = indexer.open_cache(found, refresh=refresh, on_wait=lambda: _message("waiting for another newsq index..."))
-    for note in opened.notes:
-        _message(note)
+    notes = list(opened.notes)
     if opened.stats is not None and opened.stats.full:
-        _message(render.index_summary(opened.stats))
+        notes.append(render.index_summary(opened.stats))
+    if notes:  # one line: why the cache was (re)built, and what building it did
+        _message("; ".join(notes))
     try:
         yield opened.conn
     finally:

@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import re
+import signal
 import sqlite3
 import sys
 import time
@@ -340,6 +341,20 @@ def _locked(db: Path, *, wait: bool, on_wait: Callable[[], None] | None = None) 
         os.close(fd)
 
 
+def drop_damaged(path: str | os.PathLike[str] | None, note: str) -> bool:
+    """Remove the cache of the archive at PATH (found damaged); the rebuild will say `note`."""
+    try:
+        db = cache_path(find_archive(path if path is not None else bundled_sample()))
+        if not db.exists():
+            return False
+        with _locked(db, wait=True):
+            remove_cache(db)
+    except (ArchiveError, CacheError, OSError):
+        return False
+    _STALE_NOTES[str(db)] = note
+    return True
+
+
 def remove_cache(db: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         with contextlib.suppress(FileNotFoundError):
@@ -356,7 +371,8 @@ def _pool_map(tasks: list[_DirTask], parallel: bool) -> Iterator[_DirResult]:
     import multiprocessing as mp
 
     ctx = mp.get_context("fork") if sys.platform != "win32" else mp.get_context()
-    with ctx.Pool(os.cpu_count() or 1) as pool:
+    # Ctrl-C reaches the workers too: only the parent handles it (a worker that dies of it hangs the pool).
+    with ctx.Pool(os.cpu_count() or 1, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN)) as pool:
         for start in range(0, len(tasks), _WINDOW):
             yield from pool.imap(_index_dir, tasks[start : start + _WINDOW], chunksize=4)
 
