@@ -14,6 +14,7 @@ import sqlite3
 import sys
 import time
 import unicodedata
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -187,9 +188,9 @@ def _dir_day(rel_dir: str) -> str | None:
 # --- payloads: a parsed file as stored in the cache ---------------------------------------------
 
 
-def _to_payload(pf: ParsedFile) -> str:
+def _to_payload(pf: ParsedFile) -> bytes:
     page = pf.page
-    return json.dumps(
+    text = json.dumps(
         {
             "p": None
             if page is None
@@ -210,10 +211,11 @@ def _to_payload(pf: ParsedFile) -> str:
         ensure_ascii=False,
         separators=(",", ":"),
     )
+    return zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
 
 
-def _from_payload(path: str, payload: str) -> ParsedFile:
-    data = json.loads(payload)
+def _from_payload(path: str, payload: bytes) -> ParsedFile:
+    data = json.loads(zlib.decompress(payload).decode("utf-8", "surrogatepass"))
     page = None
     if (p := data["p"]) is not None:
         page = EventPage(
@@ -414,10 +416,12 @@ def build(conn: sqlite3.Connection, archive: Archive, progress: Progress | None 
     store.put_files_fresh(conn, front_records)
     done = len(front_records)
     merged_days: set[str] = set()
+    spread: set[str] = set()
     for records, merged in _pool_map(day_tasks, total >= _PARALLEL_MIN_FILES):
         store.put_files_fresh(conn, records)
         for day, events in merged:
             if day in merged_days:  # a page dated into another folder's day: merge again below
+                spread.add(day)
                 continue
             merged_days.add(day)
             store.insert_events(conn, events, fts=False)
@@ -426,7 +430,7 @@ def build(conn: sqlite3.Connection, archive: Archive, progress: Progress | None 
             progress(done, total)
     store.create_indexes(conn)
     # Days known only from front pages, or whose pages sit in several folders.
-    leftovers = (set(front) - covered) | {d for d in merged_days if _spread(conn, d)}
+    leftovers = (set(front) - covered) | spread
     for day in sorted(leftovers):
         _remerge(conn, day, fts=False)
     store.save_dirs(conn, dirs)
@@ -437,12 +441,6 @@ def build(conn: sqlite3.Connection, archive: Archive, progress: Progress | None 
     stats.files_read = total
     _finish(conn, stats, problems, started)
     return stats
-
-
-def _spread(conn: sqlite3.Connection, day: str) -> bool:
-    """True if a day's pages sit in more than one day folder (a page whose front matter moves it)."""
-    dirs = {p.rsplit("/", 1)[0] for p, _ in store.payloads_for_day(conn, day) if p.count("/") >= 4}
-    return len(dirs) > 1
 
 
 def _remerge(conn: sqlite3.Connection, day: str, *, fts: bool) -> list[Event]:
@@ -604,11 +602,19 @@ _STALE_NOTES: dict[str, str] = {}
 def _rebuild(archive: Archive, db: Path, progress: Progress | None, notes: list[str]) -> Opened:
     note = _STALE_NOTES.pop(str(db), None)
     remove_cache(db)
+    # Build into a file of its own with no journal (nothing to roll back to), then move it into
+    # place: half the writes of a WAL transaction, and a crash leaves no cache rather than a bad one.
+    building = db.with_name(db.name + ".building")
+    remove_cache(building)
     try:
+        conn = store.connect(building, bulk=True)
+        stats = build(conn, archive, progress)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.close()
+        os.replace(building, db)
         conn = store.connect(db)
     except sqlite3.OperationalError as exc:
         raise CacheError(f"cannot create the cache {db} ({exc})") from None
-    stats = build(conn, archive, progress)
     opened = Opened(conn, db, stats, notes)
     if note:
         opened.notes.append(note)

@@ -11,15 +11,16 @@ from typing import Any
 
 from newsq.models import Event, Link, Source
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
--- Every archive file read, with what it held (so a day can be merged again without re-reading).
+-- Every archive file read, with what it held, compressed (so a day can be merged again without
+-- re-reading its other files). A rowid table: its rows are too large for WITHOUT ROWID.
 CREATE TABLE files(
-    path TEXT PRIMARY KEY, dir TEXT NOT NULL, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL,
-    days TEXT NOT NULL, payload TEXT NOT NULL, warnings TEXT
-) WITHOUT ROWID;
+    id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, dir TEXT NOT NULL, mtime_ns INTEGER NOT NULL,
+    size INTEGER NOT NULL, days TEXT NOT NULL, payload BLOB NOT NULL, warnings TEXT
+);
 -- Which files speak of which day (a front page speaks of several).
 CREATE TABLE file_days(day TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY(day, path)) WITHOUT ROWID;
 -- Every folder of the archive with its mtime: the cheap check for added or removed files.
@@ -76,7 +77,7 @@ class FileRecord:
     mtime_ns: int
     size: int
     days: tuple[str, ...]
-    payload: str
+    payload: bytes  # the parsed file, as zlib-compressed JSON
     warnings: tuple[str, ...]
 
 
@@ -88,8 +89,16 @@ class Row:
     event: Event
 
 
-def connect(path: Path | str, *, readonly: bool = False) -> sqlite3.Connection:
-    """Open the cache (WAL, so readers see the last complete index while a writer works)."""
+def connect(path: Path | str, *, readonly: bool = False, bulk: bool = False) -> sqlite3.Connection:
+    """Open the cache (WAL, so readers see the last complete index while a writer works).
+
+    bulk: a new file being built that nobody else reads yet: no journal, no syncs."""
+    if bulk:
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=OFF")
+        conn.execute("PRAGMA synchronous=OFF")
+        conn.execute("PRAGMA cache_size=-262144")
+        return conn
     if readonly:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=60, isolation_level=None)
     else:
@@ -160,7 +169,8 @@ def put_files(conn: sqlite3.Connection, records: Iterable[FileRecord]) -> None:
     for rec in records:
         conn.execute("DELETE FROM file_days WHERE path = ?", (rec.path,))
         conn.execute(
-            "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO files(path, dir, mtime_ns, size, days, payload, warnings) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 rec.path,
                 rec.dir,
@@ -177,7 +187,7 @@ def put_files(conn: sqlite3.Connection, records: Iterable[FileRecord]) -> None:
 def put_files_fresh(conn: sqlite3.Connection, records: Sequence[FileRecord]) -> None:
     """Insert files into an empty cache (no replace, no delete: the fast path of a full index)."""
     conn.executemany(
-        "INSERT INTO files VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO files(path, dir, mtime_ns, size, days, payload, warnings) VALUES (?, ?, ?, ?, ?, ?, ?)",
         [
             (
                 r.path,
@@ -211,7 +221,7 @@ def days_of(conn: sqlite3.Connection, paths: Iterable[str]) -> set[str]:
     return days
 
 
-def payloads_for_day(conn: sqlite3.Connection, day: str) -> list[tuple[str, str]]:
+def payloads_for_day(conn: sqlite3.Connection, day: str) -> list[tuple[str, bytes]]:
     """(path, payload) of every file that speaks of a day."""
     return conn.execute(
         "SELECT f.path, f.payload FROM file_days d JOIN files f ON f.path = d.path WHERE d.day = ?",
