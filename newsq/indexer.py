@@ -15,7 +15,7 @@ import sys
 import time
 import unicodedata
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -119,14 +119,28 @@ class _File:
     size: int
 
 
-def _walk_dirs(archive: Archive, problems: list[tuple[str, str]]) -> Iterator[tuple[str, int, list[_File]]]:
+def _real_dir(archive: Archive, rel: str) -> str:
+    """Where a folder of the cache's `news/...` naming is on disk."""
+    inside = rel[len(archive.prefix) :] if archive.prefix else rel
+    if archive.prefix and rel == "news":
+        inside = ""
+    return os.path.join(str(archive.root), inside) if inside else str(archive.root)
+
+
+def _walk_dirs(
+    archive: Archive, problems: list[tuple[str, str]], only: list[str] | None = None, known: Container[str] = ()
+) -> Iterator[tuple[str, int, list[_File]]]:
     """(folder, its mtime, its .md files) for the root and every folder under news/, never
-    following a linked folder (no loops) and never reading a linked file outside the archive."""
+    following a linked folder (no loops) and never reading a linked file outside the archive.
+
+    only: walk just these folders, and the subfolders of theirs that are not `known` (new ones)."""
     root = str(archive.root)
     top = root if archive.prefix else os.path.join(root, "news")
     stack: list[tuple[str, str]] = [(top, archive.prefix.rstrip("/") or "news")]
     if not archive.prefix:
         stack.insert(0, (root, ""))
+    if only is not None:
+        stack = [(_real_dir(archive, rel), rel) for rel in sorted(only, reverse=True)]
     while stack:
         real_dir, rel_dir = stack.pop()
         try:
@@ -144,7 +158,7 @@ def _walk_dirs(archive: Archive, problems: list[tuple[str, str]]) -> Iterator[tu
                 continue
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    if rel_dir:  # at the root only news/ is walked (already stacked)
+                    if rel_dir and (only is None or rel not in known):  # at the root only news/ is walked
                         subdirs.append((entry.path, rel))
                         if entry.name.endswith(".md"):
                             problems.append((rel, "a folder named like a page; its pages are read"))
@@ -451,16 +465,36 @@ def _remerge(conn: sqlite3.Connection, day: str, *, fts: bool) -> list[Event]:
     return events
 
 
-def update(conn: sqlite3.Connection, archive: Archive, progress: Progress | None = None) -> IndexStats:
-    """Bring a complete cache up to date: re-read only files whose (mtime, size) changed."""
+def update(
+    conn: sqlite3.Connection, archive: Archive, progress: Progress | None = None, only: list[str] | None = None
+) -> IndexStats:
+    """Bring a complete cache up to date: re-read only files whose (mtime, size) changed.
+
+    only: the folders whose mtime moved (what a query's quick check found): look in just those."""
     started = time.perf_counter()
     stats = IndexStats()
     problems: list[tuple[str, str]] = []
-    known = store.file_stats(conn)
+    gone_dirs: list[str] = []
+    if only is None:
+        known = store.file_stats(conn)
+    else:
+        known_dirs = store.dir_mtimes(conn)
+        looked = set(only)
+        gone_dirs = [
+            d for d in known_dirs if d.rpartition("/")[0] in looked and not os.path.isdir(_real_dir(archive, d))
+        ]
+        gone_dirs += [d for d in known_dirs if any(d.startswith(g + "/") for g in gone_dirs)]
+        known = store.file_stats(conn, dirs=[*only, *gone_dirs])
     dirs: dict[str, int] = {}
     changed: list[_File] = []
     seen: set[str] = set()
-    for rel_dir, mtime, files in _walk_dirs(archive, problems):
+    walk = _walk_dirs(archive, problems) if only is None else _walk_dirs(archive, problems, only, known_dirs)
+    if only is not None:
+        walked = list(walk)
+        new_dirs = [d for d, _m, _f in walked if d not in looked]
+        known.update(store.file_stats(conn, dirs=new_dirs))  # a folder removed and made again
+        walk = iter(walked)
+    for rel_dir, mtime, files in walk:
         dirs[rel_dir] = mtime
         for f in files:
             seen.add(f.path)
@@ -468,7 +502,11 @@ def update(conn: sqlite3.Connection, archive: Archive, progress: Progress | None
                 changed.append(f)
     removed = [p for p in known if p not in seen]
     del known, seen
-    if not changed and not removed and dirs == store.dir_mtimes(conn):
+    if not changed and not removed and not gone_dirs and (only is not None or dirs == store.dir_mtimes(conn)):
+        if only is not None:  # mtimes moved but no page changed (e.g. a non-page file was added)
+            conn.execute("BEGIN IMMEDIATE")
+            store.update_dirs(conn, dirs, gone_dirs)
+            conn.execute("COMMIT")
         _finish(conn, stats, problems, started)
         return stats
     by_dir: dict[str, list[_File]] = {}
@@ -488,7 +526,10 @@ def update(conn: sqlite3.Connection, archive: Archive, progress: Progress | None
     for day in sorted(dirty):
         new_terms |= _terms(_remerge(conn, day, fts=True))
     store.add_vocab(conn, new_terms)
-    store.save_dirs(conn, dirs)
+    if only is None:
+        store.save_dirs(conn, dirs)
+    else:
+        store.update_dirs(conn, dirs, gone_dirs)
     conn.execute("COMMIT")
     stats.files_read = len(changed)
     _finish(conn, stats, problems, started)
@@ -505,18 +546,20 @@ def _finish(conn: sqlite3.Connection, stats: IndexStats, problems: list[tuple[st
     stats.seconds = time.perf_counter() - started
 
 
-def changed_since_index(conn: sqlite3.Connection, archive: Archive) -> bool:
-    """The cheap check a query makes: has any folder's mtime moved (files added, removed, replaced)?"""
-    root = archive.root
-    strip = len(archive.prefix)
+def changed_dirs(conn: sqlite3.Connection, archive: Archive) -> list[str]:
+    """The cheap check a query makes: the folders whose mtime moved since the index (files were
+    added, removed or replaced in them). Pages edited in place are `newsq index`'s job."""
+    moved: list[str] = []
+    stat = os.stat
     for rel, mtime in store.dir_mtimes(conn).items():
-        real = root / rel[strip:] if rel else root
         try:
-            if os.stat(real).st_mtime_ns != mtime:
-                return True
+            if stat(_real_dir(archive, rel)).st_mtime_ns != mtime:
+                moved.append(rel)
+        except FileNotFoundError:
+            pass  # a folder removed: its parent's mtime moved too, and the parent is looked at
         except OSError:
-            return True
-    return False
+            moved.append(rel)
+    return moved
 
 
 # --- opening the cache for a command -------------------------------------------------------------
@@ -554,7 +597,7 @@ def open_cache(
     opened = _open_valid(db, archive)
     if opened is not None and refresh == "never":
         return opened
-    if opened is not None and refresh == "quick" and not changed_since_index(opened.conn, archive):
+    if opened is not None and refresh == "quick" and not changed_dirs(opened.conn, archive):
         return opened
     with _locked(db, wait=opened is None or refresh == "full", on_wait=on_wait) as got:
         if not got:
@@ -567,7 +610,10 @@ def open_cache(
             if opened is not None:
                 opened.conn.close()
             return _rebuild(archive, db, progress, notes=[] if opened is None else opened.notes)
-        opened.stats = update(opened.conn, archive, progress)
+        if refresh != "quick":
+            opened.stats = update(opened.conn, archive, progress)
+        elif moved := changed_dirs(opened.conn, archive):  # looked at again: another newsq may have done it
+            opened.stats = update(opened.conn, archive, progress, only=moved)
         return opened
 
 

@@ -150,9 +150,15 @@ def mark_complete(conn: sqlite3.Connection) -> None:
 # --- files and folders ---------------------------------------------------------------------------
 
 
-def file_stats(conn: sqlite3.Connection) -> dict[str, tuple[int, int]]:
-    """path -> (mtime_ns, size) of every file the cache has read."""
-    return {p: (m, s) for p, m, s in conn.execute("SELECT path, mtime_ns, size FROM files")}
+def file_stats(conn: sqlite3.Connection, dirs: Iterable[str] | None = None) -> dict[str, tuple[int, int]]:
+    """path -> (mtime_ns, size) of every file the cache has read (or of those in some folders)."""
+    if dirs is None:
+        return {p: (m, s) for p, m, s in conn.execute("SELECT path, mtime_ns, size FROM files")}
+    out: dict[str, tuple[int, int]] = {}
+    for folder in dirs:
+        sql = "SELECT path, mtime_ns, size FROM files WHERE dir = ?"
+        out.update({p: (m, s) for p, m, s in conn.execute(sql, (folder,))})
+    return out
 
 
 def dir_mtimes(conn: sqlite3.Connection) -> dict[str, int]:
@@ -162,6 +168,12 @@ def dir_mtimes(conn: sqlite3.Connection) -> dict[str, int]:
 def save_dirs(conn: sqlite3.Connection, dirs: dict[str, int]) -> None:
     conn.execute("DELETE FROM dirs")
     conn.executemany("INSERT INTO dirs VALUES (?, ?)", dirs.items())
+
+
+def update_dirs(conn: sqlite3.Connection, dirs: dict[str, int], gone: Iterable[str]) -> None:
+    """Record the mtimes of folders looked at again, and forget folders that are gone."""
+    conn.executemany("DELETE FROM dirs WHERE path = ?", [(d,) for d in gone])
+    conn.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?)", dirs.items())
 
 
 def put_files(conn: sqlite3.Connection, records: Iterable[FileRecord]) -> None:

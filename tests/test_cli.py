@@ -379,3 +379,30 @@ def test_bundled_sample_answers_mars(run: Run) -> None:
     assert len(hits) >= 10 and all("mars" in json.dumps(h).lower() for h in hits)
     code, events, _ = json_out(run, "on", "2003-06-02", "--json")
     assert isinstance(events, list) and any("Mars Express" in e["title"] for e in events)
+
+
+def test_queries_see_new_and_removed_day_folders(run: Run, archive: Path) -> None:
+    import shutil
+
+    run("index", "--archive", archive)
+    new_day = archive / "news/2010/01/5"
+    new_day.mkdir(parents=True)
+    (new_day / "index.md").write_text(
+        "## [2010-01-5](/news/2010/01/5/index.md)\n\n"
+        "### [A tower opens in Dubai. ](/news/2010/01/5/a-tower-opens-in-dubai.md)\n_Context: Dubai_\n",
+        encoding="utf-8",
+    )
+    code, events, _ = json_out(run, "on", "2010-01-05", "--archive", archive, "--json")
+    assert code == 0 and isinstance(events, list) and [e["slug"] for e in events] == ["a-tower-opens-in-dubai"]
+    shutil.rmtree(archive / "news/2003/12")
+    code, _, _ = run("show", BEAGLE, "--archive", archive)
+    assert code == Exit.ERROR
+    _, items, _ = json_out(run, "related", MARS, "--archive", archive, "--json")
+    assert isinstance(items, list)
+    assert (items[0]["slug"], items[0]["in_archive"]) == (BEAGLE, False)
+    # The quick refresh left the cache as a full index would have.
+    _, quick, _ = json_out(run, "on", "2003", "--to", "2010", "--archive", archive, "--json")
+    code, _, err = run("index", "--archive", archive)
+    assert "0 of" in err
+    _, full, _ = json_out(run, "on", "2003", "--to", "2010", "--archive", archive, "--json")
+    assert quick == full
