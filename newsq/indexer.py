@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import functools
 import hashlib
 import json
 import os
@@ -14,7 +15,6 @@ import sqlite3
 import sys
 import time
 import unicodedata
-import zlib
 from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -192,7 +192,9 @@ def _walk_files(archive: Archive, problems: list[tuple[str, str]]) -> Iterator[_
         yield from files
 
 
+@functools.lru_cache(maxsize=1024)
 def _dir_day(rel_dir: str) -> str | None:
+    """The day of a day folder `news/YYYY/MM/D` (asked once per page: cached)."""
     from newsq import parse  # lazily: a query that needs no indexing never pays for it
 
     where = parse.split_event_path(rel_dir + "/x.md")
@@ -202,7 +204,7 @@ def _dir_day(rel_dir: str) -> str | None:
 # --- payloads: a parsed file as stored in the cache ---------------------------------------------
 
 
-def _to_payload(pf: ParsedFile) -> bytes:
+def _to_payload(pf: ParsedFile) -> str:
     page = pf.page
     text = json.dumps(
         {
@@ -225,11 +227,11 @@ def _to_payload(pf: ParsedFile) -> bytes:
         ensure_ascii=False,
         separators=(",", ":"),
     )
-    return zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
+    return text  # not compressed: zlib would cost as much as parsing the page
 
 
-def _from_payload(path: str, payload: bytes) -> ParsedFile:
-    data = json.loads(zlib.decompress(payload).decode("utf-8", "surrogatepass"))
+def _from_payload(path: str, payload: str) -> ParsedFile:
+    data = json.loads(payload)
     page = None
     if (p := data["p"]) is not None:
         page = EventPage(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import posixpath
 import re
@@ -51,8 +52,19 @@ def iso_day(year: int, month: int, day: int) -> str | None:
         return None
 
 
+_PLAIN_LINK_RE = re.compile(r"/news/(\d{4})/(\d\d)/(\d{1,2})/([a-z0-9][a-z0-9-]*)\.md")
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_day(year: str, month: str, day: str) -> str | None:
+    return iso_day(int(year), int(month), int(day))
+
+
 def split_event_path(path: str) -> tuple[str, str] | None:
     """(day, slug) of `news/YYYY/MM/D/<slug>.md` (any prefix, `..` resolved); None otherwise."""
+    if plain := _PLAIN_LINK_RE.fullmatch(path):  # links as the archive writes them: the fast path
+        day = _cached_day(plain.group(1), plain.group(2), plain.group(3))
+        return None if day is None or plain.group(4) == "index" else (day, plain.group(4))
     # Links as the archive writes them need no normalising; only odd ones pay for normpath.
     norm = path if "./" not in path and "//" not in path else posixpath.normpath(path)
     if norm.startswith("../") or norm == "..":
@@ -390,8 +402,8 @@ def merge_day(day: str, pages: Sequence[EventPage], items: Sequence[DayItem]) ->
                 groups.union(page.slug, change.slug)
                 titles.setdefault(change.slug, change.title)
     by_key: dict[tuple[str, ...], str] = {}
-    for slug, title in titles.items():
-        key = title_key(title)
+    keys = {slug: title_key(title) for slug, title in titles.items()}
+    for slug, key in keys.items():
         if len(key) >= 3:
             if key in by_key:
                 groups.union(by_key[key], slug)
@@ -418,10 +430,14 @@ def merge_day(day: str, pages: Sequence[EventPage], items: Sequence[DayItem]) ->
         def plainness(s: str) -> tuple[int, int, int, str]:
             # The page that lists the older wordings is the current one; else the plainest wording.
             current = s in page_by_slug and bool(page_by_slug[s].changes)
-            return (not current, len(title_key(titles.get(s, s))), len(s), s)
+            return (not current, len(keys.get(s, ())), len(s), s)
 
-        canonical = min(listed, key=order.__getitem__) if listed else min(slugs, key=plainness)
-        group_pages = [page_by_slug[s] for s in sorted(slugs, key=plainness) if s in page_by_slug]
+        if len(slugs) == 1:  # the usual case: one slug, nothing to choose
+            canonical = slugs[0]
+            group_pages = [page_by_slug[canonical]] if canonical in page_by_slug else []
+        else:
+            canonical = min(listed, key=order.__getitem__) if listed else min(slugs, key=plainness)
+            group_pages = [page_by_slug[s] for s in sorted(slugs, key=plainness) if s in page_by_slug]
         own = page_by_slug.get(canonical)
         if own is not None:
             group_pages.remove(own)

@@ -11,15 +11,15 @@ from typing import Any
 
 from newsq.models import Event, Link, Source
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
--- Every archive file read, with what it held, compressed (so a day can be merged again without
+-- Every archive file read, with what it held (so a day can be merged again without
 -- re-reading its other files). A rowid table: its rows are too large for WITHOUT ROWID.
 CREATE TABLE files(
     id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, dir TEXT NOT NULL, mtime_ns INTEGER NOT NULL,
-    size INTEGER NOT NULL, days TEXT NOT NULL, payload BLOB NOT NULL, warnings TEXT
+    size INTEGER NOT NULL, days TEXT NOT NULL, payload TEXT NOT NULL, warnings TEXT
 );
 -- Which files speak of which day (a front page speaks of several).
 CREATE TABLE file_days(day TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY(day, path)) WITHOUT ROWID;
@@ -77,7 +77,7 @@ class FileRecord:
     mtime_ns: int
     size: int
     days: tuple[str, ...]
-    payload: bytes  # the parsed file, as zlib-compressed JSON
+    payload: str  # the parsed file, as JSON
     warnings: tuple[str, ...]
 
 
@@ -97,7 +97,7 @@ def connect(path: Path | str, *, readonly: bool = False, bulk: bool = False) -> 
         conn = sqlite3.connect(path, isolation_level=None)
         conn.execute("PRAGMA journal_mode=OFF")
         conn.execute("PRAGMA synchronous=OFF")
-        conn.execute("PRAGMA cache_size=-262144")
+        conn.execute("PRAGMA cache_size=-65536")
         return conn
     if readonly:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=60, isolation_level=None)
@@ -233,7 +233,7 @@ def days_of(conn: sqlite3.Connection, paths: Iterable[str]) -> set[str]:
     return days
 
 
-def payloads_for_day(conn: sqlite3.Connection, day: str) -> list[tuple[str, bytes]]:
+def payloads_for_day(conn: sqlite3.Connection, day: str) -> list[tuple[str, str]]:
     """(path, payload) of every file that speaks of a day."""
     return conn.execute(
         "SELECT f.path, f.payload FROM file_days d JOIN files f ON f.path = d.path WHERE d.day = ?",

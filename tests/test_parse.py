@@ -284,3 +284,10 @@ def test_unknown_title_warns() -> None:
     parsed = parse_file("news/2003/06/2/x.md", b"Just some words.\n")
     assert "no title line" in parsed.warnings
     assert parse_event_page("# T", "p", "2003-06-02", "t")[0].title == "T"
+
+
+def test_links_to_day_pages_are_not_events() -> None:
+    assert split_event_path("/news/2003/06/2/index.md") is None
+    assert split_event_path("/news/2003/06/2/README.md") is None
+    assert split_event_path("/news/2003/06/2/a-b.md") == ("2003-06-02", "a-b")
+    assert split_event_path("/news/2003/02/30/a-b.md") is None
