@@ -6,7 +6,6 @@ import contextlib
 import errno
 import fcntl
 import functools
-import hashlib
 import json
 import os
 import re
@@ -15,6 +14,7 @@ import sqlite3
 import sys
 import time
 import unicodedata
+import zlib
 from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -103,7 +103,9 @@ def cache_path(archive: Archive) -> Path:
         import platformdirs
 
         folder = platformdirs.user_cache_dir("newsq")
-    digest = hashlib.sha256(archive.key.encode()).hexdigest()[:16]
+    # Two 32-bit checksums name the file: no hashlib import (OpenSSL) on every query.
+    key = archive.key.encode("utf-8", "surrogateescape")
+    digest = f"{zlib.crc32(key):08x}{zlib.adler32(key):08x}"
     name = re.sub(r"[^A-Za-z0-9_.-]+", "_", archive.root.name)[:40] or "archive"
     return Path(folder) / f"{name}-{digest}.sqlite"
 
@@ -449,7 +451,7 @@ def build(conn: sqlite3.Connection, archive: Archive, progress: Progress | None 
     leftovers = (set(front) - covered) | spread
     for day in sorted(leftovers):
         _remerge(conn, day, fts=False)
-    store.save_dirs(conn, dirs)
+    store.save_dirs(conn, _places(archive, dirs))
     store.rebuild_fts(conn)
     store.rebuild_vocab(conn)
     store.mark_complete(conn)
@@ -468,7 +470,11 @@ def _remerge(conn: sqlite3.Connection, day: str, *, fts: bool) -> list[Event]:
 
 
 def update(
-    conn: sqlite3.Connection, archive: Archive, progress: Progress | None = None, only: list[str] | None = None
+    conn: sqlite3.Connection,
+    archive: Archive,
+    progress: Progress | None = None,
+    only: list[str] | None = None,
+    summary: bool = True,
 ) -> IndexStats:
     """Bring a complete cache up to date: re-read only files whose (mtime, size) changed.
 
@@ -507,9 +513,9 @@ def update(
     if not changed and not removed and not gone_dirs and (only is not None or dirs == store.dir_mtimes(conn)):
         if only is not None:  # mtimes moved but no page changed (e.g. a non-page file was added)
             conn.execute("BEGIN IMMEDIATE")
-            store.update_dirs(conn, dirs, gone_dirs)
+            store.update_dirs(conn, _places(archive, dirs), gone_dirs)
             conn.execute("COMMIT")
-        _finish(conn, stats, problems, started)
+        _finish(conn, stats, problems, started, summary)
         return stats
     by_dir: dict[str, list[_File]] = {}
     for f in changed:
@@ -529,16 +535,21 @@ def update(
         new_terms |= _terms(_remerge(conn, day, fts=True))
     store.add_vocab(conn, new_terms)
     if only is None:
-        store.save_dirs(conn, dirs)
+        store.save_dirs(conn, _places(archive, dirs))
     else:
-        store.update_dirs(conn, dirs, gone_dirs)
+        store.update_dirs(conn, _places(archive, dirs), gone_dirs)
     conn.execute("COMMIT")
     stats.files_read = len(changed)
-    _finish(conn, stats, problems, started)
+    _finish(conn, stats, problems, started, summary)
     return stats
 
 
-def _finish(conn: sqlite3.Connection, stats: IndexStats, problems: list[tuple[str, str]], started: float) -> None:
+def _finish(
+    conn: sqlite3.Connection, stats: IndexStats, problems: list[tuple[str, str]], started: float, summary: bool = True
+) -> None:
+    stats.seconds = time.perf_counter() - started
+    if not summary:  # a query's refresh: nobody reads the counts, and they cost a scan
+        return
     counts = store.counts(conn)
     stats.files = counts["files"]
     stats.events = counts["events"]
@@ -548,14 +559,18 @@ def _finish(conn: sqlite3.Connection, stats: IndexStats, problems: list[tuple[st
     stats.seconds = time.perf_counter() - started
 
 
+def _places(archive: Archive, dirs: dict[str, int]) -> list[tuple[str, str, int]]:
+    return [(rel, _real_dir(archive, rel), mtime) for rel, mtime in dirs.items()]
+
+
 def changed_dirs(conn: sqlite3.Connection, archive: Archive) -> list[str]:
     """The cheap check a query makes: the folders whose mtime moved since the index (files were
     added, removed or replaced in them). Pages edited in place are `newsq index`'s job."""
     moved: list[str] = []
     stat = os.stat
-    for rel, mtime in store.dir_mtimes(conn).items():
+    for rel, real, mtime in store.dir_places(conn):
         try:
-            if stat(_real_dir(archive, rel)).st_mtime_ns != mtime:
+            if stat(real).st_mtime_ns != mtime:
                 moved.append(rel)
         except FileNotFoundError:
             pass  # a folder removed: its parent's mtime moved too, and the parent is looked at
@@ -615,7 +630,7 @@ def open_cache(
         if refresh != "quick":
             opened.stats = update(opened.conn, archive, progress)
         elif moved := changed_dirs(opened.conn, archive):  # looked at again: another newsq may have done it
-            opened.stats = update(opened.conn, archive, progress, only=moved)
+            opened.stats = update(opened.conn, archive, progress, only=moved, summary=False)
         return opened
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from newsq.models import Event, Link, Source
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
@@ -24,7 +24,7 @@ CREATE TABLE files(
 -- Which files speak of which day (a front page speaks of several).
 CREATE TABLE file_days(day TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY(day, path)) WITHOUT ROWID;
 -- Every folder of the archive with its mtime: the cheap check for added or removed files.
-CREATE TABLE dirs(path TEXT PRIMARY KEY, mtime_ns INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE dirs(path TEXT PRIMARY KEY, real TEXT NOT NULL, mtime_ns INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE events(
     id INTEGER PRIMARY KEY, slug TEXT NOT NULL, day TEXT NOT NULL, ord INTEGER NOT NULL,
     title TEXT NOT NULL, summary TEXT, topic TEXT,
@@ -165,15 +165,20 @@ def dir_mtimes(conn: sqlite3.Connection) -> dict[str, int]:
     return dict(conn.execute("SELECT path, mtime_ns FROM dirs").fetchall())
 
 
-def save_dirs(conn: sqlite3.Connection, dirs: dict[str, int]) -> None:
+def dir_places(conn: sqlite3.Connection) -> list[tuple[str, str, int]]:
+    """(folder, where it is on disk, its mtime) of every folder: what the quick check stats."""
+    return conn.execute("SELECT path, real, mtime_ns FROM dirs").fetchall()
+
+
+def save_dirs(conn: sqlite3.Connection, dirs: Iterable[tuple[str, str, int]]) -> None:
     conn.execute("DELETE FROM dirs")
-    conn.executemany("INSERT INTO dirs VALUES (?, ?)", dirs.items())
+    conn.executemany("INSERT INTO dirs VALUES (?, ?, ?)", dirs)
 
 
-def update_dirs(conn: sqlite3.Connection, dirs: dict[str, int], gone: Iterable[str]) -> None:
+def update_dirs(conn: sqlite3.Connection, dirs: Iterable[tuple[str, str, int]], gone: Iterable[str]) -> None:
     """Record the mtimes of folders looked at again, and forget folders that are gone."""
     conn.executemany("DELETE FROM dirs WHERE path = ?", [(d,) for d in gone])
-    conn.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?)", dirs.items())
+    conn.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?, ?)", dirs)
 
 
 def put_files(conn: sqlite3.Connection, records: Iterable[FileRecord]) -> None:
