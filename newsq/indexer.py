@@ -13,7 +13,6 @@ import signal
 import sqlite3
 import sys
 import time
-import unicodedata
 import zlib
 from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, field
@@ -28,7 +27,6 @@ _PARALLEL_MIN_FILES = 3000
 # Day folders handed to the workers at a time: bounds memory on a huge archive.
 _WINDOW = 512
 _MAX_FILE_BYTES = 4 * 1024 * 1024  # read at most this much of one page
-_TERM_RE = re.compile(r"[^\W_]+")
 
 Progress = Callable[[int, int], None]  # (files done, files to do)
 
@@ -308,13 +306,13 @@ def _merge(day: str, parsed: list[ParsedFile]) -> list[Event]:
     return parse.merge_day(day, pages, items)
 
 
-_DirTask = tuple[str, list[_File], dict[str, list[ParsedFile]]]
+_DirTask = tuple[str, list[_File], dict[str, list[ParsedFile]] | None]
 _DirResult = tuple[list[store.FileRecord], list[tuple[str, list[Event]]]]
 
 
 def _index_dir(task: _DirTask) -> _DirResult:
     """Worker: read and parse one folder's pages, and merge the days they speak of."""
-    _rel_dir, files, front = task
+    _rel_dir, files, front = task  # front None: parse only (an update merges days itself)
     parsed: list[ParsedFile] = []
     records: list[store.FileRecord] = []
     for f in files:
@@ -322,18 +320,8 @@ def _index_dir(task: _DirTask) -> _DirResult:
         parsed.append(pf)
         records.append(rec)
     days = sorted({d for r in records for d in r.days})
-    merged = [(d, _merge(d, parsed + front.get(d, []))) for d in days]
+    merged = [] if front is None else [(d, _merge(d, parsed + front.get(d, []))) for d in days]
     return records, merged
-
-
-def _terms(events: list[Event]) -> set[str]:
-    """Words of events as FTS5's unicode61 tokenizer (diacritics removed) would index them."""
-    terms: set[str] = set()
-    for ev in events:
-        text = " ".join(filter(None, (ev.title, ev.summary, ev.topic, json.dumps(ev.contexts))))
-        folded = unicodedata.normalize("NFKD", text.casefold())
-        terms.update(_TERM_RE.findall("".join(c for c in folded if not unicodedata.combining(c))))
-    return terms
 
 
 # --- the cache lock ------------------------------------------------------------------------------
@@ -464,8 +452,11 @@ def build(conn: sqlite3.Connection, archive: Archive, progress: Progress | None 
 def _remerge(conn: sqlite3.Connection, day: str, *, fts: bool) -> list[Event]:
     parsed = [_from_payload(p, payload) for p, payload in store.payloads_for_day(conn, day)]
     events = _merge(day, parsed)
-    store.delete_days(conn, [day])
-    store.insert_events(conn, events, fts=fts)
+    if fts:
+        store.replace_day(conn, day, events)
+    else:
+        store.delete_days(conn, [day])
+        store.insert_events(conn, events, fts=False)
     return events
 
 
@@ -520,7 +511,7 @@ def update(
     by_dir: dict[str, list[_File]] = {}
     for f in changed:
         by_dir.setdefault(f.path.rsplit("/", 1)[0] if "/" in f.path else "", []).append(f)
-    tasks: list[_DirTask] = [(d, fs, {}) for d, fs in by_dir.items()]
+    tasks: list[_DirTask] = [(d, fs, None) for d, fs in by_dir.items()]
     conn.execute("BEGIN IMMEDIATE")
     dirty = store.drop_files(conn, removed) | store.days_of(conn, (f.path for f in changed))
     done = 0
@@ -530,10 +521,10 @@ def update(
         done += len(records)
         if progress is not None:
             progress(done, len(changed))
-    new_terms: set[str] = set()
     for day in sorted(dirty):
-        new_terms |= _terms(_remerge(conn, day, fts=True))
-    store.add_vocab(conn, new_terms)
+        _remerge(conn, day, fts=True)
+    if summary:  # `newsq index`; a query's refresh leaves new words to the FTS5 lookup (store.term_exists)
+        store.rebuild_vocab(conn)
     if only is None:
         store.save_dirs(conn, _places(archive, dirs))
     else:

@@ -267,45 +267,79 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
 # --- events ---------------------------------------------------------------------------------------
 
 
+def _delete_events(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
+    """Remove events with everything hanging off them (their FTS rows included)."""
+    rows = [(i,) for i in ids]
+    conn.executemany(
+        "INSERT INTO events_fts(events_fts, rowid, title, summary, topic, contexts) "
+        "SELECT 'delete', id, title, summary, topic, contexts FROM events WHERE id = ?",
+        rows,
+    )
+    for table in ("slugs", "event_contexts", "links"):
+        conn.executemany(f"DELETE FROM {table} WHERE event_id = ?", rows)
+    conn.executemany("DELETE FROM events WHERE id = ?", rows)
+
+
 def delete_days(conn: sqlite3.Connection, days: Iterable[str]) -> None:
-    """Remove the events of some days, with everything hanging off them (FTS rows included)."""
+    """Remove the events of some days."""
     for day in days:
-        ids = [i for (i,) in conn.execute("SELECT id FROM events WHERE day = ?", (day,))]
-        if not ids:
-            continue
-        conn.execute(
-            "INSERT INTO events_fts(events_fts, rowid, title, summary, topic, contexts) "
-            "SELECT 'delete', id, title, summary, topic, contexts FROM events WHERE day = ?",
-            (day,),
-        )
-        conn.executemany("DELETE FROM slugs WHERE event_id = ?", [(i,) for i in ids])
-        conn.executemany("DELETE FROM event_contexts WHERE event_id = ?", [(i,) for i in ids])
-        conn.executemany("DELETE FROM links WHERE event_id = ?", [(i,) for i in ids])
-        conn.execute("DELETE FROM events WHERE day = ?", (day,))
+        _delete_events(conn, [i for (i,) in conn.execute("SELECT id FROM events WHERE day = ?", (day,))])
 
 
-def insert_events(conn: sqlite3.Connection, events: Sequence[Event], *, fts: bool) -> list[int]:
+def _event_values(ev: Event) -> tuple[Any, ...]:
+    """An event's columns as stored (after id, day and ord)."""
+    return (
+        ev.slug,
+        ev.title,
+        ev.summary,
+        ev.topic,
+        "\n".join(ev.contexts),
+        json.dumps([[s.name, s.url] for s in ev.sources]),
+        json.dumps(ev.aliases),
+        ev.path,
+    )
+
+
+def _link_values(ev: Event) -> tuple[tuple[Any, ...], ...]:
+    return tuple((ln.slug, ln.day, ln.title, "\n".join(ln.contexts)) for ln in ev.related)
+
+
+def replace_day(conn: sqlite3.Connection, day: str, events: Sequence[Event]) -> None:
+    """Make a day's stored events these, touching only those that changed (a page edit
+    rewrites one event, not the whole day, and leaves the others' FTS rows alone)."""
+    old: dict[tuple[Any, ...], list[int]] = {}
+    for id_, *values in conn.execute(
+        "SELECT id, slug, title, summary, topic, contexts, sources, aliases, path FROM events WHERE day = ?", (day,)
+    ).fetchall():
+        links = conn.execute(
+            "SELECT slug, day, title, shared FROM links WHERE event_id = ? ORDER BY ord", (id_,)
+        ).fetchall()
+        old.setdefault((tuple(values), tuple(links)), []).append(id_)
+    kept: list[tuple[int, int]] = []
+    fresh: list[tuple[int, Event]] = []
+    for ord_, ev in enumerate(events):
+        same = old.get((_event_values(ev), _link_values(ev)))
+        if same:
+            kept.append((ord_, same.pop()))
+        else:
+            fresh.append((ord_, ev))
+    _delete_events(conn, [i for ids in old.values() for i in ids])
+    conn.executemany("UPDATE events SET ord = ? WHERE id = ? AND ord != ?", [(o, i, o) for o, i in kept])
+    insert_events(conn, [ev for _, ev in fresh], fts=True, ords=[o for o, _ in fresh])
+
+
+def insert_events(
+    conn: sqlite3.Connection, events: Sequence[Event], *, fts: bool, ords: Sequence[int] | None = None
+) -> list[int]:
     """Insert one day's events in order; with fts, also index their text (incremental updates)."""
     start = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM events").fetchone()[0]
     ids = list(range(start, start + len(events)))
     conn.executemany(
-        "INSERT INTO events(id, slug, day, ord, title, summary, topic, contexts, sources, aliases, path) "
+        "INSERT INTO events(id, day, ord, slug, title, summary, topic, contexts, sources, aliases, path) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (
-                id_,
-                ev.slug,
-                ev.day,
-                ord_,
-                ev.title,
-                ev.summary,
-                ev.topic,
-                "\n".join(ev.contexts),
-                json.dumps([[s.name, s.url] for s in ev.sources]),
-                json.dumps(ev.aliases),
-                ev.path,
-            )
-            for ord_, (id_, ev) in enumerate(zip(ids, events, strict=True))
+            (id_, ev.day, ord_, *_event_values(ev))
+            for id_, ord_, ev in zip(ids, ords if ords is not None else range(len(events)), events, strict=True)
         ],
     )
     conn.executemany(
@@ -318,11 +352,7 @@ def insert_events(conn: sqlite3.Connection, events: Sequence[Event], *, fts: boo
     )
     conn.executemany(
         "INSERT INTO links VALUES (?, ?, ?, ?, ?, ?)",
-        [
-            (i, n, ln.slug, ln.day, ln.title, "\n".join(ln.contexts))
-            for i, ev in zip(ids, events, strict=True)
-            for n, ln in enumerate(ev.related)
-        ],
+        [(i, n, *values) for i, ev in zip(ids, events, strict=True) for n, values in enumerate(_link_values(ev))],
     )
     if fts and ids:
         conn.executemany(
@@ -343,11 +373,6 @@ def rebuild_vocab(conn: sqlite3.Connection) -> None:
     """The index's words with their document counts: what typos are corrected against."""
     conn.execute("DELETE FROM vocab")
     conn.execute("INSERT INTO vocab SELECT term, doc FROM events_vocab")
-
-
-def add_vocab(conn: sqlite3.Connection, terms: Iterable[str]) -> None:
-    """Record words of newly indexed events (counts refresh at the next full vocabulary rebuild)."""
-    conn.executemany("INSERT OR IGNORE INTO vocab VALUES (?, 1)", ((t,) for t in terms))
 
 
 def _row(r: tuple[Any, ...]) -> Row:
@@ -447,7 +472,10 @@ def search(
 
 
 def term_exists(conn: sqlite3.Connection, term: str) -> bool:
-    return conn.execute("SELECT 1 FROM vocab WHERE term = ?", (term,)).fetchone() is not None
+    """Is the word in the index? The vocab table knows all but words added by a query's refresh."""
+    if conn.execute("SELECT 1 FROM vocab WHERE term = ?", (term,)).fetchone() is not None:
+        return True
+    return conn.execute("SELECT 1 FROM events_vocab WHERE term = ?", (term,)).fetchone() is not None
 
 
 def terms_between(conn: sqlite3.Connection, low: str, high: str, min_len: int, max_len: int) -> list[tuple[str, int]]:

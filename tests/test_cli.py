@@ -406,3 +406,33 @@ def test_queries_see_new_and_removed_day_folders(run: Run, archive: Path) -> Non
     assert "0 of" in err
     _, full, _ = json_out(run, "on", "2003", "--to", "2010", "--archive", archive, "--json")
     assert quick == full
+
+
+def test_incremental_index_equals_a_clean_index(
+    run: Run, archive: Path, cache_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run("index", "--archive", archive)
+    day = archive / "news/2003/06/2"
+    mars = day / f"{MARS}.md"
+    mars.write_text(mars.read_text(encoding="utf-8").replace("toward the red planet", "to Mars"), encoding="utf-8")
+    (day / "mars-express-europe-launches-a-probe-to-mars-from-baikonur.md").unlink()
+    index = day / "index.md"
+    index.write_text(index.read_text(encoding="utf-8").replace("_Context: G8, France_", "_Context: G8_"), encoding="utf-8")
+    for page in (mars, index):
+        os.utime(page, ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))
+    code, _, err = run("index", "--archive", archive)
+    assert code == 0 and "2 of 7 files read" in err
+    _, updated, _ = json_out(run, "on", "1990", "--to", "2020", "--archive", archive, "--json")
+    monkeypatch.setenv("NEWSQ_CACHE_DIR", str(tmp_path / "clean"))
+    _, clean, _ = json_out(run, "on", "1990", "--to", "2020", "--archive", archive, "--json")
+    assert updated == clean
+    assert isinstance(updated, list)
+    mars_event = next(e for e in updated if e["slug"] == MARS)
+    assert mars_event["summary"].endswith("to Mars.") and mars_event["aliases"] == []
+    assert next(e for e in updated if e["slug"] == "a-summit-opens-in-evian-france")["contexts"] == ["G8"]
+    for ref in (MARS, BEAGLE):
+        monkeypatch.setenv("NEWSQ_CACHE_DIR", str(cache_dir))
+        _, rel_updated, _ = json_out(run, "related", ref, "--archive", archive, "--json")
+        monkeypatch.setenv("NEWSQ_CACHE_DIR", str(tmp_path / "clean"))
+        _, rel_clean, _ = json_out(run, "related", ref, "--archive", archive, "--json")
+        assert rel_updated == rel_clean
