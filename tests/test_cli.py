@@ -417,7 +417,9 @@ def test_incremental_index_equals_a_clean_index(
     mars.write_text(mars.read_text(encoding="utf-8").replace("toward the red planet", "to Mars"), encoding="utf-8")
     (day / "mars-express-europe-launches-a-probe-to-mars-from-baikonur.md").unlink()
     index = day / "index.md"
-    index.write_text(index.read_text(encoding="utf-8").replace("_Context: G8, France_", "_Context: G8_"), encoding="utf-8")
+    index.write_text(
+        index.read_text(encoding="utf-8").replace("_Context: G8, France_", "_Context: G8_"), encoding="utf-8"
+    )
     for page in (mars, index):
         os.utime(page, ns=(time.time_ns() + 10**9, time.time_ns() + 10**9))
     code, _, err = run("index", "--archive", archive)
