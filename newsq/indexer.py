@@ -15,8 +15,8 @@ import sys
 import time
 import zlib
 from collections.abc import Callable, Container, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from newsq import store
 from newsq.errors import ArchiveError, CacheError
@@ -31,8 +31,7 @@ _MAX_FILE_BYTES = 4 * 1024 * 1024  # read at most this much of one page
 Progress = Callable[[int, int], None]  # (files done, files to do)
 
 
-@dataclass(frozen=True, slots=True)
-class Archive:
+class Archive(NamedTuple):
     """Where an archive is: `root` holds `news/` (or is `news/` itself, then prefix is `news/`)."""
 
     root: Path
@@ -49,18 +48,19 @@ def _printable(name: str) -> str:
     return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
-@dataclass
 class IndexStats:
-    """What an index run did, for the one-line summary."""
+    """What an index run did, for the one-line summary. (Plain classes, not dataclasses, on the
+    query path: a dataclass costs half a millisecond to define at every start.)"""
 
-    files_read: int = 0
-    files: int = 0
-    events: int = 0
-    days: int = 0
-    contexts: int = 0
-    warnings: list[tuple[str, str]] = field(default_factory=list)
-    full: bool = False
-    seconds: float = 0.0
+    def __init__(self, full: bool = False) -> None:
+        self.files_read = 0
+        self.files = 0
+        self.events = 0
+        self.days = 0
+        self.contexts = 0
+        self.warnings: list[tuple[str, str]] = []
+        self.full = full
+        self.seconds = 0.0
 
 
 def find_archive(path: str | os.PathLike[str]) -> Archive:
@@ -111,8 +111,7 @@ def cache_path(archive: Archive) -> Path:
 # --- walking -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class _File:
+class _File(NamedTuple):
     path: str  # relative, always `news/...` or a front page name
     real: str  # where to read it
     mtime_ns: int
@@ -573,14 +572,16 @@ def changed_dirs(conn: sqlite3.Connection, archive: Archive) -> list[str]:
 # --- opening the cache for a command -------------------------------------------------------------
 
 
-@dataclass
 class Opened:
     """An open cache, and what opening it did."""
 
-    conn: sqlite3.Connection
-    db: Path
-    stats: IndexStats | None = None  # set when opening (re)indexed
-    notes: list[str] = field(default_factory=list)  # one-line messages for stderr
+    def __init__(
+        self, conn: sqlite3.Connection, db: Path, stats: IndexStats | None = None, notes: list[str] | None = None
+    ) -> None:
+        self.conn = conn
+        self.db = db
+        self.stats = stats  # set when opening (re)indexed
+        self.notes = notes if notes is not None else []  # one-line messages for stderr
 
 
 def open_cache(

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(NamedTuple):
     """A numbered news source under `### Source:`."""
 
     name: str
     url: str
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
+class Link(NamedTuple):
     """A link to another event: a Related item, or a Changes entry."""
 
     slug: str
@@ -23,8 +21,7 @@ class Link:
     contexts: tuple[str, ...] = ()  # for Related: the contexts the two events share
 
 
-@dataclass(frozen=True, slots=True)
-class DayItem:
+class DayItem(NamedTuple):
     """One `### [title](link)` item of a day page or the front page."""
 
     slug: str
@@ -35,8 +32,7 @@ class DayItem:
     summary: str | None
 
 
-@dataclass(frozen=True, slots=True)
-class EventPage:
+class EventPage(NamedTuple):
     """What one event page says about its event."""
 
     slug: str
@@ -51,8 +47,7 @@ class EventPage:
     contexts: tuple[str, ...] = ()  # from front matter only
 
 
-@dataclass(frozen=True, slots=True)
-class ParsedFile:
+class ParsedFile(NamedTuple):
     """The parse of one archive file: an event page, or the items of a day-like page."""
 
     path: str
@@ -61,8 +56,7 @@ class ParsedFile:
     warnings: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class Event:
+class Event(NamedTuple):
     """One event, merged from its page(s) and the day pages that list it."""
 
     slug: str
@@ -74,4 +68,4 @@ class Event:
     sources: tuple[Source, ...] = ()
     aliases: tuple[str, ...] = ()
     path: str | None = None
-    related: tuple[Link, ...] = field(default=(), compare=False)
+    related: tuple[Link, ...] = ()

@@ -7,7 +7,7 @@ import re
 import sqlite3
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from newsq import store
 from newsq.errors import BadDate, BadQuery, UnknownRef
@@ -100,8 +100,7 @@ _TOKEN_RE = re.compile(r'"([^"]*)"?|(\S+)')
 _WORD_RE = re.compile(r"[^\W_]+")
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
+class Term(NamedTuple):
     """One part of a query: a word (maybe a prefix `mar*`) or a quoted phrase."""
 
     text: str
@@ -136,16 +135,14 @@ def parse_terms(query: str) -> list[Term]:
     return terms
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     event: Event
     score: float
     snippet: str  # the best matching passage, matches between \x02 and \x03
     marked_title: str  # the title, matches between \x02 and \x03
 
 
-@dataclass
-class SearchResult:
+class SearchResult(NamedTuple):
     hits: list[Hit]
     corrections: list[tuple[str, str]]  # (what the user typed, what was searched instead)
 
@@ -279,8 +276,7 @@ def _did_you_mean(conn: sqlite3.Connection, slug: str) -> str:
 # --- related events ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Related:
+class Related(NamedTuple):
     """An event related to another, and why."""
 
     event: Event

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from newsq.models import Event, Link, Source
 
@@ -68,8 +67,7 @@ class StaleCache(Exception):
     """The cache is from another schema version, another archive, or unreadable."""
 
 
-@dataclass(frozen=True, slots=True)
-class FileRecord:
+class FileRecord(NamedTuple):
     """A file as the cache knows it."""
 
     path: str
@@ -81,8 +79,7 @@ class FileRecord:
     warnings: tuple[str, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Row:
+class Row(NamedTuple):
     """An event as stored, with its database id."""
 
     id: int
