@@ -1,7 +1,5 @@
 """The newsq command line: read options, call the core, hand results to render. No SQL here."""
 
-from __future__ import annotations
-
 import functools
 import os
 import sqlite3
