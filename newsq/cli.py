@@ -206,7 +206,7 @@ def _progress_bar() -> tuple[Any, Callable[[], None]]:
     bar.start()
 
     def advance(done: int, total: int) -> None:
-        bar.update(task, completed=done, total=total)
+        bar.update(task, completed=done, total=total or None)  # a full index streams: no total
 
     return advance, bar.stop
 

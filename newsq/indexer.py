@@ -6,6 +6,7 @@ import contextlib
 import errno
 import fcntl
 import functools
+import itertools
 import json
 import os
 import re
@@ -14,7 +15,7 @@ import sqlite3
 import sys
 import time
 import zlib
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from pathlib import Path
 from typing import NamedTuple
 
@@ -371,7 +372,8 @@ def remove_cache(db: Path) -> None:
 # --- indexing ------------------------------------------------------------------------------------
 
 
-def _pool_map(tasks: list[_DirTask], parallel: bool) -> Iterator[_DirResult]:
+def _pool_map(tasks: Iterable[_DirTask], parallel: bool) -> Iterator[_DirResult]:
+    """Run tasks in worker processes, a window at a time: never the whole archive in memory."""
     if not parallel:
         yield from map(_index_dir, tasks)
         return
@@ -380,49 +382,58 @@ def _pool_map(tasks: list[_DirTask], parallel: bool) -> Iterator[_DirResult]:
     ctx = mp.get_context("fork") if sys.platform != "win32" else mp.get_context()
     # Ctrl-C reaches the workers too: only the parent handles it (a worker that dies of it hangs the pool).
     with ctx.Pool(os.cpu_count() or 1, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN)) as pool:
-        for start in range(0, len(tasks), _WINDOW):
-            yield from pool.imap(_index_dir, tasks[start : start + _WINDOW], chunksize=4)
+        it = iter(tasks)
+        while window := list(itertools.islice(it, _WINDOW)):
+            yield from pool.imap(_index_dir, window, chunksize=4)
 
 
 def build(conn: sqlite3.Connection, archive: Archive, progress: Progress | None = None) -> IndexStats:
-    """Index a whole archive into an empty cache, in one transaction."""
+    """Index a whole archive into an empty cache, in one transaction, streaming folder by folder."""
     started = time.perf_counter()
     stats = IndexStats(full=True)
     problems: list[tuple[str, str]] = []
     dirs: dict[str, int] = {}
-    listing: list[tuple[str, list[_File]]] = []
-    total = 0
-    for rel_dir, mtime, files in _walk_dirs(archive, problems):
-        dirs[rel_dir] = mtime
-        if files:
-            listing.append((rel_dir, files))
-            total += len(files)
     conn.execute("BEGIN IMMEDIATE")
     store.create(conn, archive.key, indexes=False)
-    # Front pages (outside day folders) list items of many days: parse them first.
+    # Front pages (outside day folders) list items of many days. The root's come first in the
+    # walk; a day merged before a late one spoke of it is merged again at the end.
     front: dict[str, list[ParsedFile]] = {}
-    day_tasks: list[_DirTask] = []
-    front_records: list[store.FileRecord] = []
-    for rel_dir, files in listing:
-        if _dir_day(rel_dir) is None:
-            for f in files:
-                pf, rec = _read_and_parse(f)
-                front_records.append(rec)
-                for d in rec.days:
-                    front.setdefault(d, []).append(pf)
-        else:
-            day_tasks.append((rel_dir, files, {}))
     covered: set[str] = set()
-    for i, (rel_dir, files, _x) in enumerate(day_tasks):
-        if (folder_day := _dir_day(rel_dir)) is not None:
+    late: set[str] = set()
+    front_files: list[int] = []
+
+    def day_tasks() -> Iterator[_DirTask]:
+        for rel_dir, mtime, files in _walk_dirs(archive, problems):
+            dirs[rel_dir] = mtime
+            if not files:
+                continue
+            folder_day = _dir_day(rel_dir)
+            if folder_day is None:
+                records = []
+                for f in files:
+                    pf, rec = _read_and_parse(f)
+                    records.append(rec)
+                    for d in rec.days:
+                        front.setdefault(d, []).append(pf)
+                        if d in covered:
+                            late.add(d)
+                store.put_files_fresh(conn, records)
+                front_files.append(len(records))
+                continue
             covered.add(folder_day)
-            if folder_day in front:
-                day_tasks[i] = (rel_dir, files, {folder_day: front[folder_day]})
-    store.put_files_fresh(conn, front_records)
-    done = len(front_records)
+            yield rel_dir, files, {folder_day: front[folder_day]} if folder_day in front else {}
+
+    stream = day_tasks()
+    head: list[_DirTask] = []
+    for task in stream:  # small archives are faster without worker processes
+        head.append(task)
+        if sum(len(t[1]) for t in head) >= _PARALLEL_MIN_FILES:
+            break
+    parallel = sum(len(t[1]) for t in head) >= _PARALLEL_MIN_FILES
+    done = 0
     merged_days: set[str] = set()
     spread: set[str] = set()
-    for records, merged in _pool_map(day_tasks, total >= _PARALLEL_MIN_FILES):
+    for records, merged in _pool_map(itertools.chain(head, stream), parallel):
         store.put_files_fresh(conn, records)
         for day, events in merged:
             if day in merged_days:  # a page dated into another folder's day: merge again below
@@ -432,18 +443,17 @@ def build(conn: sqlite3.Connection, archive: Archive, progress: Progress | None 
             store.insert_events(conn, events, fts=False)
         done += len(records)
         if progress is not None:
-            progress(done, total)
+            progress(done, 0)
     store.create_indexes(conn)
-    # Days known only from front pages, or whose pages sit in several folders.
-    leftovers = (set(front) - covered) | spread
-    for day in sorted(leftovers):
+    # Days known only from front pages, spoken of late by one, or with pages in several folders.
+    for day in sorted((set(front) - covered) | late | spread):
         _remerge(conn, day, fts=False)
     store.save_dirs(conn, _places(archive, dirs))
     store.rebuild_fts(conn)
     store.rebuild_vocab(conn)
     store.mark_complete(conn)
     conn.execute("COMMIT")
-    stats.files_read = total
+    stats.files_read = done + sum(front_files)
     _finish(conn, stats, problems, started)
     return stats
 
