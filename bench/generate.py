@@ -493,6 +493,7 @@ def generate(
         "days": len(days),
         "files": files,
         "probe": probe,
+        "typo": swap_typo(probe.lower()),  # appears nowhere: the typo search's query
         "probe_hits": len(probe_events),
         "sample_day": days[mid].isoformat(),
         "sample_slug": sample_slug,

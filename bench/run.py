@@ -151,16 +151,6 @@ def event_files(news: Path) -> list[Path]:
     return found
 
 
-def typo_of(word: str) -> str:
-    """Swap two neighbouring letters in the middle of the word (same rule as generate.swap_typo)."""
-    if len(word) < 3:
-        return word[::-1]
-    i = len(word) // 2 - 1
-    if word[i] == word[i + 1]:
-        i = max(0, i - 1)
-    return word[:i] + word[i + 1] + word[i] + word[i + 2 :]
-
-
 def ensure_archive(workdir: Path, size: int, seed: int) -> tuple[Path, dict[str, object]]:
     """Reuse the archive for (size, seed) if its marker matches and it was left clean, else generate it."""
     archive = workdir / f"archive-{size}-seed{seed}"
@@ -170,7 +160,7 @@ def ensure_archive(workdir: Path, size: int, seed: int) -> tuple[Path, dict[str,
             stats = json.loads(marker.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             stats = {}
-        if isinstance(stats, dict) and stats.get("events") == size and stats.get("seed") == seed:
+        if isinstance(stats, dict) and stats.get("events") == size and stats.get("seed") == seed and "typo" in stats:
             print(f"[bench] reusing {archive}", file=sys.stderr)
             return archive, stats
     if archive.exists():
@@ -467,7 +457,7 @@ def queries(ctx: Context, probe: str, day: str, slug: str, rg: str | None) -> No
         ctx.notes.append("rg not found: search-vs-rg row skipped")
 
     if search:
-        typo = typo_of(probe)
+        typo = str(ctx.stats["typo"])
 
         def typo_row() -> Row:
             samples = repeat(ctx, newsq("search", typo, "--archive", archive, "--json"), ok=(0, 1))

@@ -178,6 +178,11 @@ def update_dirs(conn: sqlite3.Connection, dirs: Iterable[tuple[str, str, int]], 
     conn.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?, ?)", dirs)
 
 
+def _file_values(rec: FileRecord) -> tuple[Any, ...]:
+    warned = json.dumps(rec.warnings) if rec.warnings else None
+    return (rec.path, rec.dir, rec.mtime_ns, rec.size, json.dumps(rec.days), rec.payload, warned)
+
+
 def put_files(conn: sqlite3.Connection, records: Iterable[FileRecord]) -> None:
     """Insert or replace files and the days they speak of."""
     for rec in records:
@@ -185,15 +190,7 @@ def put_files(conn: sqlite3.Connection, records: Iterable[FileRecord]) -> None:
         conn.execute(
             "INSERT OR REPLACE INTO files(path, dir, mtime_ns, size, days, payload, warnings) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                rec.path,
-                rec.dir,
-                rec.mtime_ns,
-                rec.size,
-                json.dumps(rec.days),
-                rec.payload,
-                json.dumps(rec.warnings) if rec.warnings else None,
-            ),
+            _file_values(rec),
         )
         conn.executemany("INSERT OR IGNORE INTO file_days VALUES (?, ?)", [(d, rec.path) for d in rec.days])
 
@@ -202,18 +199,7 @@ def put_files_fresh(conn: sqlite3.Connection, records: Sequence[FileRecord]) -> 
     """Insert files into an empty cache (no replace, no delete: the fast path of a full index)."""
     conn.executemany(
         "INSERT INTO files(path, dir, mtime_ns, size, days, payload, warnings) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                r.path,
-                r.dir,
-                r.mtime_ns,
-                r.size,
-                json.dumps(r.days),
-                r.payload,
-                json.dumps(r.warnings) if r.warnings else None,
-            )
-            for r in records
-        ],
+        [_file_values(r) for r in records],
     )
     conn.executemany("INSERT OR IGNORE INTO file_days VALUES (?, ?)", [(d, r.path) for r in records for d in r.days])
 
