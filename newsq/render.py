@@ -139,7 +139,8 @@ def _table(*columns: tuple[str, dict[str, Any]]) -> Any:
     from rich import box
     from rich.table import Table
 
-    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=False)
+    # expand: the ratios of the columns then share out the whole width, narrow or wide
+    table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False, expand=True)
     for name, options in columns:
         table.add_column(name, **options)
     return table
@@ -150,7 +151,7 @@ _DATE_COL: tuple[str, dict[str, Any]] = ("Date", {"no_wrap": True, "style": "cya
 
 def events_table(events: Iterable[Event], con: Console) -> int:
     table = _table(
-        _DATE_COL, ("Event", {"ratio": 3, "overflow": "fold"}), ("Topic / contexts", {"ratio": 1, "style": "green"})
+        _DATE_COL, ("Event", {"ratio": 2, "overflow": "fold"}), ("About", {"ratio": 1, "style": "green"})
     )
     count = 0
     for ev in events:
@@ -186,8 +187,8 @@ def related_table(items: Iterable[Related], con: Console) -> int:
     table = _table(
         ("Why", {"no_wrap": True, "style": "magenta"}),
         _DATE_COL,
-        ("Event", {"ratio": 3, "overflow": "fold"}),
-        ("Shared contexts", {"ratio": 1, "style": "green"}),
+        ("Event", {"ratio": 2, "overflow": "fold"}),
+        ("Shared", {"ratio": 1, "style": "green"}),
     )
     count = 0
     for rel in items:
