@@ -161,10 +161,11 @@ def _done(count: int) -> None:
 def index(
     archive: ArchiveOpt = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every warning.")] = False,
+    json_: JsonOpt = False,
 ) -> None:
     """Build or refresh the cache (also catches pages edited in place).
 
-    Example: newsq index --archive ~/thecontext
+    Example: newsq index --archive ~/thecontext    newsq index --json | jq .warnings
     """
     from newsq import indexer
 
@@ -183,6 +184,8 @@ def index(
     if stats is None:
         return
     _message(render.index_summary(stats))
+    if json_:
+        render.write_object(render.stats_object(stats))
     if verbose:
         for path, reason in stats.warnings:
             _message(f"warning: {path}: {reason}")

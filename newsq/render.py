@@ -150,9 +150,7 @@ _DATE_COL: tuple[str, dict[str, Any]] = ("Date", {"no_wrap": True, "style": "cya
 
 
 def events_table(events: Iterable[Event], con: Console) -> int:
-    table = _table(
-        _DATE_COL, ("Event", {"ratio": 2, "overflow": "fold"}), ("About", {"ratio": 1, "style": "green"})
-    )
+    table = _table(_DATE_COL, ("Event", {"ratio": 2, "overflow": "fold"}), ("About", {"ratio": 1, "style": "green"}))
     count = 0
     for ev in events:
         about = ev.topic or ", ".join(ev.contexts[:4])
@@ -235,6 +233,20 @@ def show_lines(ev: Event, out: TextIO | None = None) -> None:
     for label, value in _show_fields(ev):
         head = f"{label.lower() + ':' if label else '':10}"
         out.write(head + safe(value).replace("\n", "\n" + " " * 10) + "\n")
+
+
+def stats_object(stats: IndexStats) -> dict[str, Any]:
+    """What `newsq index --json` prints."""
+    return {
+        "full": stats.full,
+        "seconds": round(stats.seconds, 3),
+        "files_read": stats.files_read,
+        "files": stats.files,
+        "events": stats.events,
+        "days": stats.days,
+        "contexts": stats.contexts,
+        "warnings": [{"path": path, "reason": reason} for path, reason in stats.warnings],
+    }
 
 
 def index_summary(stats: IndexStats) -> str:

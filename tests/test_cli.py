@@ -438,3 +438,13 @@ def test_incremental_index_equals_a_clean_index(
         monkeypatch.setenv("NEWSQ_CACHE_DIR", str(tmp_path / "clean"))
         _, rel_clean, _ = json_out(run, "related", ref, "--archive", archive, "--json")
         assert rel_updated == rel_clean
+
+
+def test_index_json_reports_counts_and_warnings(run: Run, make_archive: MakeArchive) -> None:
+    root = make_archive({**FILES, "news/2003/06/2/broken.md": b"---\ntitle: [unclosed\n---\n# Broken front matter\n"})
+    code, out, err = run("index", "--archive", root, "--json")
+    assert code == 0 and "warning" in err
+    stats = json.loads(out)
+    assert (stats["full"], stats["files_read"], stats["events"], stats["days"]) == (True, 9, 7, 3)
+    assert stats["warnings"] == [{"path": "news/2003/06/2/broken.md", "reason": stats["warnings"][0]["reason"]}]
+    assert "front matter" in stats["warnings"][0]["reason"]
