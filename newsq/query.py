@@ -264,9 +264,13 @@ def _did_you_mean(conn: sqlite3.Connection, slug: str) -> str:
     from rapidfuzz import fuzz, process
 
     key = slug.lower()
-    pool = store.slugs_near(conn, key[:2]) if key[:2] else []
-    if len(pool) < 3:
-        pool = store.slugs_near(conn, "", limit=200_000)
+    # Slugs sharing a long start first, widening until there are enough to choose from: on a
+    # million events the whole list would take seconds to score.
+    pool: list[str] = []
+    for size in (8, 4, 2, 0):
+        pool = store.slugs_near(conn, key[:size], limit=20_000)
+        if len(pool) >= 50:
+            break
     found = process.extract(key, pool, scorer=fuzz.WRatio, limit=3, score_cutoff=50)
     if not found:
         return ""
