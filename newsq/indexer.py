@@ -563,20 +563,23 @@ def _places(archive: Archive, dirs: dict[str, int]) -> list[tuple[str, str, int]
     return [(rel, _real_dir(archive, rel), mtime) for rel, mtime in dirs.items()]
 
 
-def changed_dirs(conn: sqlite3.Connection, archive: Archive) -> list[str]:
+def changed_dirs(conn: sqlite3.Connection, among: Container[str] | None = None) -> list[str]:
     """The cheap check a query makes: the folders whose mtime moved since the index (files were
-    added, removed or replaced in them). Pages edited in place are `newsq index`'s job."""
+    added, removed or replaced in them), of all or of some. Pages edited in place are `newsq
+    index`'s job."""
     moved: list[str] = []
     stat = os.stat
-    for rel, real, mtime in store.dir_places(conn):
+    reals, mtimes = store.dir_snapshot(conn)
+    for real, mtime in zip(reals, mtimes, strict=False):
         try:
             if stat(real).st_mtime_ns != mtime:
-                moved.append(rel)
+                moved.append(real)
         except FileNotFoundError:
             pass  # a folder removed: its parent's mtime moved too, and the parent is looked at
         except OSError:
-            moved.append(rel)
-    return moved
+            moved.append(real)
+    folders = store.dirs_at(conn, moved) if moved else []
+    return folders if among is None else [d for d in folders if d in among]
 
 
 # --- opening the cache for a command -------------------------------------------------------------
@@ -616,7 +619,8 @@ def open_cache(
     opened = _open_valid(db, archive)
     if opened is not None and refresh == "never":
         return opened
-    if opened is not None and refresh == "quick" and not changed_dirs(opened.conn, archive):
+    moved: list[str] = []
+    if opened is not None and refresh == "quick" and not (moved := changed_dirs(opened.conn)):
         return opened
     with _locked(db, wait=opened is None or refresh == "full", on_wait=on_wait) as got:
         if not got:
@@ -631,7 +635,7 @@ def open_cache(
             return _rebuild(archive, db, progress, notes=[] if opened is None else opened.notes)
         if refresh != "quick":
             opened.stats = update(opened.conn, archive, progress)
-        elif moved := changed_dirs(opened.conn, archive):  # looked at again: another newsq may have done it
+        elif moved := changed_dirs(opened.conn, among=moved or None):  # another newsq may have done it
             opened.stats = update(opened.conn, archive, progress, only=moved, summary=False)
         return opened
 
