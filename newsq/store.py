@@ -465,14 +465,22 @@ def search(
         where.append("e.id IN (SELECT event_id FROM event_contexts WHERE context = ?)")
         args.append(context)
     args.append(limit)
-    sql = (
-        f"SELECT {_EVENT_COLUMNS}, {_BM25} AS score, "
-        "snippet(events_fts, -1, char(2), char(3), '…', 16), highlight(events_fts, 0, char(2), char(3)) "
-        "FROM events_fts JOIN events e ON e.id = events_fts.rowid "
-        f"WHERE {' AND '.join(where)} ORDER BY score LIMIT ?"
-    )
-    for r in conn.execute(sql, args):
-        yield _row(r[:10]), -float(r[10]), str(r[11]).replace("\n", ", "), str(r[12])
+    # Two steps: rank every match by score alone, then build rows and snippets for the few shown.
+    # (In one statement SQLite would make a snippet and read the event of every match before
+    # sorting: 0.5 s instead of 15 ms for a word in 10,000 events.)
+    join = " JOIN events e ON e.id = events_fts.rowid" if len(where) > 1 else ""
+    ranked = conn.execute(
+        f"SELECT events_fts.rowid, {_BM25} AS score FROM events_fts{join} "
+        f"WHERE {' AND '.join(where)} ORDER BY score LIMIT ?",
+        args,
+    ).fetchall()
+    for id_, score in ranked:
+        snippet, title = conn.execute(
+            "SELECT snippet(events_fts, -1, char(2), char(3), '…', 16), highlight(events_fts, 0, char(2), char(3)) "
+            "FROM events_fts WHERE events_fts MATCH ? AND rowid = ?",
+            (match, id_),
+        ).fetchone()
+        yield event_by_id(conn, id_), -float(score), str(snippet).replace("\n", ", "), str(title)
 
 
 def term_exists(conn: sqlite3.Connection, term: str) -> bool:
