@@ -486,7 +486,7 @@ def update(
     if only is None:
         known = store.file_stats(conn)
     else:
-        known_dirs = store.dir_mtimes(conn)
+        known_dirs = store.dirs_under(conn, only)  # the folders below those looked at, not all
         looked = set(only)
         gone_dirs = [
             d for d in known_dirs if d.rpartition("/")[0] in looked and not os.path.isdir(_real_dir(archive, d))
@@ -563,13 +563,13 @@ def _places(archive: Archive, dirs: dict[str, int]) -> list[tuple[str, str, int]
     return [(rel, _real_dir(archive, rel), mtime) for rel, mtime in dirs.items()]
 
 
-def changed_dirs(conn: sqlite3.Connection, among: Container[str] | None = None) -> list[str]:
+def changed_dirs(conn: sqlite3.Connection, among: Iterable[str] | None = None) -> list[str]:
     """The cheap check a query makes: the folders whose mtime moved since the index (files were
     added, removed or replaced in them), of all or of some. Pages edited in place are `newsq
     index`'s job."""
     moved: list[str] = []
     stat = os.stat
-    reals, mtimes = store.dir_snapshot(conn)
+    reals, mtimes = store.dir_snapshot(conn) if among is None else store.dir_places(conn, among)
     for real, mtime in zip(reals, mtimes, strict=False):
         try:
             if stat(real).st_mtime_ns != mtime:
@@ -578,8 +578,7 @@ def changed_dirs(conn: sqlite3.Connection, among: Container[str] | None = None) 
             pass  # a folder removed: its parent's mtime moved too, and the parent is looked at
         except OSError:
             moved.append(real)
-    folders = store.dirs_at(conn, moved) if moved else []
-    return folders if among is None else [d for d in folders if d in among]
+    return store.dirs_at(conn, moved) if moved else []
 
 
 # --- opening the cache for a command -------------------------------------------------------------

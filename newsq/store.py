@@ -175,15 +175,33 @@ def dir_snapshot(conn: sqlite3.Connection) -> tuple[list[str], array[int]]:
     return row[0].split("\0"), mtimes
 
 
+def dir_places(conn: sqlite3.Connection, folders: Iterable[str]) -> tuple[list[str], list[int]]:
+    """Where some folders are on disk, and their mtimes."""
+    rows = [r for f in folders for r in conn.execute("SELECT real, mtime_ns FROM dirs WHERE path = ?", (f,))]
+    return [r for r, _ in rows], [m for _, m in rows]
+
+
+def dirs_under(conn: sqlite3.Connection, folders: Iterable[str]) -> dict[str, int]:
+    """The recorded folders below some folders (at any depth), with their mtimes."""
+    out: dict[str, int] = {}
+    for folder in folders:
+        low = folder + "/" if folder else ""
+        out.update(
+            conn.execute("SELECT path, mtime_ns FROM dirs WHERE path > ? AND path < ?", (low, low + "\U0010ffff"))
+        )
+    return out
+
+
 def dirs_at(conn: sqlite3.Connection, reals: Iterable[str]) -> list[str]:
     """The folders (as the cache names them) at these places on disk."""
     return [p for real in reals for (p,) in conn.execute("SELECT path FROM dirs WHERE real = ?", (real,))]
 
 
-def _pack_dirs(conn: sqlite3.Connection) -> None:
-    rows = conn.execute("SELECT real, mtime_ns FROM dirs").fetchall()
-    packed = array("q", (m for _, m in rows)).tobytes()
-    conn.execute("INSERT OR REPLACE INTO dir_snapshot VALUES (1, ?, ?)", ("\0".join(r for r, _ in rows), packed))
+def _pack_dirs(conn: sqlite3.Connection, reals: list[str] | None = None, mtimes: array[int] | None = None) -> None:
+    if reals is None or mtimes is None:
+        rows = conn.execute("SELECT real, mtime_ns FROM dirs").fetchall()
+        reals, mtimes = [r for r, _ in rows], array("q", (m for _, m in rows))
+    conn.execute("INSERT OR REPLACE INTO dir_snapshot VALUES (1, ?, ?)", ("\0".join(reals), mtimes.tobytes()))
 
 
 def save_dirs(conn: sqlite3.Connection, dirs: Iterable[tuple[str, str, int]]) -> None:
@@ -194,9 +212,23 @@ def save_dirs(conn: sqlite3.Connection, dirs: Iterable[tuple[str, str, int]]) ->
 
 def update_dirs(conn: sqlite3.Connection, dirs: Iterable[tuple[str, str, int]], gone: Iterable[str]) -> None:
     """Record the mtimes of folders looked at again, and forget folders that are gone."""
+    dirs = list(dirs)
+    gone_reals = {r for d in gone for (r,) in conn.execute("SELECT real FROM dirs WHERE path = ?", (d,))}
     conn.executemany("DELETE FROM dirs WHERE path = ?", [(d,) for d in gone])
     conn.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?, ?)", dirs)
-    _pack_dirs(conn)
+    # Patch the packed row rather than pack every folder again (a query's refresh pays for this).
+    reals, mtimes = dir_snapshot(conn)
+    if gone_reals:
+        kept = [i for i, r in enumerate(reals) if r not in gone_reals]
+        reals, mtimes = [reals[i] for i in kept], array("q", (mtimes[i] for i in kept))
+    at = {r: i for i, r in enumerate(reals)}
+    for _path, real, mtime in dirs:
+        if real in at:
+            mtimes[at[real]] = mtime
+        else:
+            reals.append(real)
+            mtimes.append(mtime)
+    _pack_dirs(conn, reals, mtimes)
 
 
 def _file_values(rec: FileRecord) -> tuple[Any, ...]:
