@@ -628,10 +628,8 @@ def open_cache(
             return opened
         if opened is None:
             opened = _open_valid(db, archive, notes=True)
-        if opened is None or (opened.notes and not _usable(opened)):
-            if opened is not None:
-                opened.conn.close()
-            return _rebuild(archive, db, progress, notes=[] if opened is None else opened.notes)
+        if opened is None:
+            return _rebuild(archive, db, progress)
         if refresh != "quick":
             opened.stats = update(opened.conn, archive, progress)
         elif moved := changed_dirs(opened.conn, among=moved or None):  # another newsq may have done it
@@ -639,24 +637,17 @@ def open_cache(
         return opened
 
 
-def _usable(opened: Opened) -> bool:
-    try:
-        store.check(opened.conn, "")
-    except store.StaleCache:
-        return False
-    return True
-
-
 def _open_valid(db: Path, archive: Archive, *, notes: bool = False) -> Opened | None:
     """The cache if it exists and is one we can use, else None (after noting why)."""
     if not db.exists():
         return None
+    conn: sqlite3.Connection | None = None
     try:
         conn = store.connect(db)
         store.check(conn, archive.key)
         conn.execute("SELECT count(*) FROM events WHERE id = 1").fetchone()
     except (store.StaleCache, sqlite3.DatabaseError) as exc:
-        with contextlib.suppress(Exception):
+        if conn is not None:
             conn.close()
         if notes:
             _STALE_NOTES[str(db)] = f"cache unusable ({exc}); rebuilding"
@@ -667,7 +658,7 @@ def _open_valid(db: Path, archive: Archive, *, notes: bool = False) -> Opened | 
 _STALE_NOTES: dict[str, str] = {}
 
 
-def _rebuild(archive: Archive, db: Path, progress: Progress | None, notes: list[str]) -> Opened:
+def _rebuild(archive: Archive, db: Path, progress: Progress | None) -> Opened:
     note = _STALE_NOTES.pop(str(db), None)
     remove_cache(db)
     # Build into a file of its own with no journal (nothing to roll back to), then move it into
@@ -683,7 +674,7 @@ def _rebuild(archive: Archive, db: Path, progress: Progress | None, notes: list[
         conn = store.connect(db)
     except sqlite3.OperationalError as exc:
         raise CacheError(f"cannot create the cache {db} ({exc})") from None
-    opened = Opened(conn, db, stats, notes)
+    opened = Opened(conn, db, stats)
     if note:
         opened.notes.append(note)
     return opened
