@@ -21,7 +21,7 @@ _MONTHS["sept"] = 9
 # --- dates ---------------------------------------------------------------------------------------
 
 
-def _span(year: int, month: int | None = None, day: int | None = None) -> tuple[str, str]:
+def _span(raw: str, year: int, month: int | None = None, day: int | None = None) -> tuple[str, str]:
     try:
         if month is None:
             return dt.date(year, 1, 1).isoformat(), dt.date(year, 12, 31).isoformat()
@@ -31,7 +31,7 @@ def _span(year: int, month: int | None = None, day: int | None = None) -> tuple[
             return first.isoformat(), last.isoformat()
         one = dt.date(year, month, day).isoformat()
     except (ValueError, OverflowError):
-        raise BadDate("no such date") from None
+        raise BadDate(f"no such date: {raw!r}") from None
     return one, one
 
 
@@ -45,17 +45,17 @@ def parse_date(text: str) -> tuple[str, str]:
     low = raw.lower().replace(",", " ").replace(".", " ")
     nums = r"(\d{4})[-/.](\d{1,2})"
     if (m := re.fullmatch(nums + r"[-/.](\d{1,2})", raw)) or (m := re.fullmatch(r"(\d{4})(\d{2})(\d{2})", raw)):
-        start, end = _span(int(m[1]), int(m[2]), int(m[3]))
+        start, end = _span(raw, int(m[1]), int(m[2]), int(m[3]))
     elif m := re.fullmatch(nums, raw):
-        start, end = _span(int(m[1]), int(m[2]))
+        start, end = _span(raw, int(m[1]), int(m[2]))
     elif m := re.fullmatch(r"(\d{4})", raw):
-        start, end = _span(int(m[1]))
+        start, end = _span(raw, int(m[1]))
     elif m := re.fullmatch(r"([a-z]+)\s+(\d{1,2})(?:st|nd|rd|th)?\s+(\d{4})", low):
-        start, end = _span(int(m[3]), _month(m[1], raw), int(m[2]))
+        start, end = _span(raw, int(m[3]), _month(m[1], raw), int(m[2]))
     elif m := re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\s+(\d{4})", low):
-        start, end = _span(int(m[3]), _month(m[2], raw), int(m[1]))
+        start, end = _span(raw, int(m[3]), _month(m[2], raw), int(m[1]))
     elif m := re.fullmatch(r"([a-z]+)\s+(\d{4})", low):
-        start, end = _span(int(m[2]), _month(m[1], raw))
+        start, end = _span(raw, int(m[2]), _month(m[1], raw))
     else:
         raise BadDate(f"cannot read the date {raw!r}: use 2003-06-02, 'June 2, 2003', 2003-06 or 2003")
     return start, end
@@ -69,24 +69,12 @@ def _month(name: str, raw: str) -> int:
 
 def date_range(when: str, to: str | None) -> tuple[str, str]:
     """The span from the start of `when` to the end of `to` (or of `when`)."""
-    try:
-        start, end = parse_date(when)
-        if to is not None:
-            end = parse_date(to)[1]
-    except BadDate as exc:
-        bad = to if to is not None and "no such" in str(exc) and _valid(when) else when
-        raise BadDate(f"{exc}: {bad!r}" if "no such" in str(exc) else str(exc)) from None
+    start, end = parse_date(when)
+    if to is not None:
+        end = parse_date(to)[1]
     if end < start:
         raise BadDate(f"--to {to} is before {when}")
     return start, end
-
-
-def _valid(text: str) -> bool:
-    try:
-        parse_date(text)
-    except BadDate:
-        return False
-    return True
 
 
 def events_on(conn: sqlite3.Connection, when: str, to: str | None = None) -> Iterator[Event]:

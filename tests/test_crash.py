@@ -143,13 +143,19 @@ def test_kill_9_during_index(big: Big, tmp_path: Path, delay: float) -> None:
     integrity_ok(cache)
 
 
-def test_kill_9_during_update(big: Big, tmp_path: Path) -> None:
-    """Killed while refreshing a complete cache: the old index or the new one, never a mix."""
+def indexed_copy(big: Big, tmp_path: Path) -> tuple[Path, Path]:
+    """A copy of the big archive (to edit) with a complete cache of it."""
     root = tmp_path / "archive"
     shutil.copytree(big.root, root)
     cache = tmp_path / "cache"
     code, _out, err = cli(cache, "index", "--archive", root)
     assert code == 0, err
+    return root, cache
+
+
+def test_kill_9_during_update(big: Big, tmp_path: Path) -> None:
+    """Killed while refreshing a complete cache: the old index or the new one, never a mix."""
+    root, cache = indexed_copy(big, tmp_path)
     later = time.time() + 100
     for path in root.rglob("*.md"):
         os.utime(path, (later, later))
@@ -247,12 +253,8 @@ def test_indexes_at_once(big: Big, tmp_path: Path) -> None:
 
 def test_queries_while_index_runs(big: Big, tmp_path: Path) -> None:
     """During a refresh, queries answer from the last complete index (old or new, nothing between)."""
-    root = tmp_path / "archive"
-    shutil.copytree(big.root, root)
-    cache = tmp_path / "cache"
+    root, cache = indexed_copy(big, tmp_path)
     search_args = [a if a != str(big.root) else str(root) for a in big.search_args]
-    code, out, err = cli(cache, "index", "--archive", root)
-    assert code == 0, err
     code, old, err = cli(cache, *search_args)
     assert code == 0, err
     # Touch every page (so the refresh re-reads them all) and add a page that matches the search.
