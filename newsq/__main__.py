@@ -1,5 +1,5 @@
 """`python -m newsq`."""
 
-from newsq.cli import main
+from newsq.entry import run
 
-main()
+run()

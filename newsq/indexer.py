@@ -380,8 +380,14 @@ def _pool_map(tasks: Iterable[_DirTask], parallel: bool) -> Iterator[_DirResult]
     import multiprocessing as mp
 
     ctx = mp.get_context("fork") if sys.platform != "win32" else mp.get_context()
-    # Ctrl-C reaches the workers too: only the parent handles it (a worker that dies of it hangs the pool).
-    with ctx.Pool(os.cpu_count() or 1, initializer=signal.signal, initargs=(signal.SIGINT, signal.SIG_IGN)) as pool:
+    # Ctrl-C reaches the workers too: only the parent handles it (a worker that dies of it hangs the
+    # pool). Workers are forked with SIGINT ignored, so none can be hit before it could ignore it.
+    parent_handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        pool = ctx.Pool(os.cpu_count() or 1)
+    finally:
+        signal.signal(signal.SIGINT, parent_handler)
+    with pool:
         it = iter(tasks)
         while window := list(itertools.islice(it, _WINDOW)):
             yield from pool.imap(_index_dir, window, chunksize=4)

@@ -237,8 +237,8 @@ def resolve(conn: sqlite3.Connection, ref: str) -> store.Row:
     elif text.endswith(".md"):
         slug = text[:-3]
     rows = store.events_by_slug(conn, slug, day)
-    if not rows and day is None:
-        rows = store.events_by_slug_prefix(conn, slug, limit=11)
+    if not rows:
+        rows = store.events_by_slug_prefix(conn, slug, limit=11, day=day)
     if len(rows) == 1:
         return rows[0]
     if rows:

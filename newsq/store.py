@@ -452,12 +452,15 @@ def events_by_slug(conn: sqlite3.Connection, slug: str, day: str | None = None) 
     return [_row(r) for r in conn.execute(sql + " ORDER BY e.day, e.ord", args)]
 
 
-def events_by_slug_prefix(conn: sqlite3.Connection, prefix: str, limit: int) -> list[Row]:
-    """Events whose slug (canonical or alias) starts with prefix, at most `limit` distinct."""
+def events_by_slug_prefix(conn: sqlite3.Connection, prefix: str, limit: int, day: str | None = None) -> list[Row]:
+    """Events whose slug (canonical or alias) starts with prefix, on one day if given; at most `limit`."""
+    sql = "SELECT s.event_id FROM slugs s JOIN events e ON e.id = s.event_id WHERE s.slug >= ? AND s.slug < ?"
+    args: tuple[str, ...] = (prefix, prefix + "\U0010ffff")
+    if day is not None:
+        sql += " AND e.day = ?"
+        args += (day,)
     ids: list[int] = []
-    for (id_,) in conn.execute(
-        "SELECT event_id FROM slugs WHERE slug >= ? AND slug < ? ORDER BY slug", (prefix, prefix + "\U0010ffff")
-    ):
+    for (id_,) in conn.execute(sql + " ORDER BY s.slug", args):
         if id_ not in ids:
             ids.append(id_)
             if len(ids) >= limit:

@@ -296,6 +296,7 @@ def test_show_by_every_kind_of_ref(run: Run, archive: Path) -> None:
         f"2003/06/02/{MARS}",
         f"/news/2003/06/2/{MARS}.md",
         "europe-launches-a-pro",
+        "2003/06/2/europe-launches-a-pro",
     ]
     for ref in refs:
         code, event, _ = json_out(run, "show", ref, "--archive", archive, "--json")
@@ -311,6 +312,8 @@ def test_unknown_and_ambiguous_refs(run: Run, archive: Path) -> None:
     code, out, err = run("show", "europe-lanches-a-probe-to-mars", "--archive", archive)
     assert code == Exit.ERROR and out == ""
     assert "did you mean" in err and MARS in err
+    code, _, err = run("show", "2003/12/19/europe-launches-a-pro", "--archive", archive)
+    assert code == Exit.ERROR and "no event" in err  # a prefix on another day is not that day's event
     code, _, err = run("related", "a", "--archive", archive)
     assert code == Exit.ERROR and "names" in err and "a-summit-opens" in err
 

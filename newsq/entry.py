@@ -1,0 +1,29 @@
+"""The `newsq` command's entry point, and what Ctrl-C does: one line, exit 130, at any moment."""
+
+import os
+import signal
+import sys
+
+
+def _interrupted(_signum: int, _frame: object) -> None:
+    """End now, as `kill -9` would but politely: the cache is built in a file of its own or in one
+    transaction, so nothing half-done is ever used. Unwinding instead (KeyboardInterrupt) can hang
+    in multiprocessing's pool teardown, and a Ctrl-C during start-up would be a traceback."""
+    try:
+        sys.stderr.write("newsq: interrupted\n")
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
+    try:  # worker processes ignore Ctrl-C: end them too (multiprocessing may be half imported)
+        for worker in sys.modules["multiprocessing"].active_children():
+            worker.kill()
+    except Exception:  # nothing must stop the exit
+        pass
+    os._exit(130)
+
+
+def run() -> None:
+    signal.signal(signal.SIGINT, _interrupted)
+    from newsq.cli import main
+
+    main()
