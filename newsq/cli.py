@@ -6,13 +6,18 @@ import sqlite3
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
-from typing import Annotated, Any, Optional, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Optional, TypeVar
 
 import typer
 
 from newsq import render
 from newsq.errors import Exit, NewsqError
+
+if TYPE_CHECKING:
+    from newsq.cache import Cache
+    from newsq.indexer import Progress
 
 app = typer.Typer(
     name="newsq",
@@ -59,11 +64,12 @@ def handled(func: F) -> F:
                 # A damaged cache met before any output: drop it and answer once more from a rebuilt one.
                 if isinstance(exc, sqlite3.OperationalError) or watched.used:
                     raise
-                from newsq import indexer
-
-                if not indexer.drop_damaged(kwargs.get("archive"), f"cache unusable ({exc}); rebuilding"):
-                    raise
-            return func(*args, **kwargs)
+                _cache_of(kwargs.get("archive")).drop()
+                token = _rebuilt_because.set(f"cache unusable ({exc}); rebuilding")
+                try:
+                    return func(*args, **kwargs)
+                finally:
+                    _rebuilt_because.reset(token)
         except NewsqError as exc:
             _message(f"error: {exc}")
             raise typer.Exit(exc.code) from None
@@ -74,7 +80,7 @@ def handled(func: F) -> F:
             _quiet_stdout()
             raise typer.Exit(Exit.FOUND) from None
         except sqlite3.DatabaseError as exc:
-            _message(f"error: the cache failed ({exc}); run `newsq index` to rebuild it")
+            _message(f"error: the cache failed ({exc}); `newsq index --rebuild` makes it anew")
             raise typer.Exit(Exit.ERROR) from None
         finally:
             sys.stdout = stdout
@@ -135,13 +141,23 @@ def _mode(json_: bool, jsonl: bool, table: bool) -> str:
     return "table" if table or sys.stdout.isatty() else "lines"
 
 
+# Why this command's cache is being rebuilt, when a damaged one was dropped in the middle of it.
+_rebuilt_because: ContextVar[str | None] = ContextVar("rebuilt_because", default=None)
+
+
+def _cache_of(archive: Path | None, progress: "Progress | None" = None) -> "Cache":
+    from newsq.archive import bundled_sample, find_archive
+    from newsq.cache import Cache
+
+    found = find_archive(archive if archive is not None else bundled_sample())
+    return Cache(found, progress=progress, on_wait=lambda: _message("waiting for another newsq index..."))
+
+
 @contextmanager
 def _cache(archive: Path | None, refresh: str = "quick") -> Iterator[sqlite3.Connection]:
-    from newsq import indexer
-
-    found = indexer.find_archive(archive if archive is not None else indexer.bundled_sample())
-    opened = indexer.open_cache(found, refresh=refresh, on_wait=lambda: _message("waiting for another newsq index..."))
-    notes = list(opened.notes)
+    opened = _cache_of(archive).open(refresh)
+    notes = [why] if (why := _rebuilt_because.get()) else []
+    notes += opened.notes
     if opened.stats is not None and opened.stats.full:
         notes.append(render.index_summary(opened.stats))
     if notes:  # one line: why the cache was (re)built, and what building it did
@@ -161,20 +177,18 @@ def _done(count: int) -> None:
 def index(
     archive: ArchiveOpt = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every warning.")] = False,
-    json_: JsonOpt = False,
+    json_: Annotated[
+        bool, typer.Option("--json", help="Print the summary and every warning as one JSON object.")
+    ] = False,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Read every page again, from scratch.")] = False,
 ) -> None:
-    """Build or refresh the cache (also catches pages edited in place).
+    """Build or refresh the cache: re-read pages whose size, mtime or ctime changed (--rebuild: all).
 
     Example: newsq index --archive ~/thecontext    newsq index --json | jq .warnings
     """
-    from newsq import indexer
-
-    found = indexer.find_archive(archive if archive is not None else indexer.bundled_sample())
     progress, stop = _progress_bar()
     try:
-        opened = indexer.open_cache(
-            found, refresh="full", progress=progress, on_wait=lambda: _message("waiting for another newsq index...")
-        )
+        opened = _cache_of(archive, progress).open("rebuild" if rebuild else "full")
     finally:
         stop()
     for note in opened.notes:

@@ -10,9 +10,11 @@ def _interrupted(_signum: int, _frame: object) -> None:
     transaction, so nothing half-done is ever used. Unwinding instead (KeyboardInterrupt) can hang
     in multiprocessing's pool teardown, and a Ctrl-C during start-up would be a traceback."""
     try:
-        sys.stderr.write("newsq: interrupted\n")
-        sys.stderr.flush()
-    except (OSError, ValueError):
+        # Straight to the file: a progress bar may hold sys.stderr in a buffer of its own, and be on
+        # screen with the cursor hidden (clear its line, show the cursor).
+        restore = b"\r\x1b[2K\x1b[?25h" if os.isatty(2) else b""
+        os.write(2, restore + b"newsq: interrupted\n")
+    except OSError:
         pass
     try:  # worker processes ignore Ctrl-C: end them too (multiprocessing may be half imported)
         for worker in sys.modules["multiprocessing"].active_children():

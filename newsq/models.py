@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
 from typing import NamedTuple
 
 
@@ -69,3 +71,65 @@ class Event(NamedTuple):
     aliases: tuple[str, ...] = ()
     path: str | None = None
     related: tuple[Link, ...] = ()
+
+
+class Row(NamedTuple):
+    """An event as stored, with its database id."""
+
+    id: int
+    event: Event
+
+
+# --- the archive and the cache ---------------------------------------------------------------------
+
+
+class Archive(NamedTuple):
+    """Where an archive is: `root` holds `news/` (or is a bare tree of year folders: prefix `news/`)."""
+
+    root: Path
+    prefix: str  # prepended to paths under root so they always read `news/...`
+
+    @property
+    def key(self) -> str:
+        """What the cache records as its archive. A folder name that is not UTF-8 (surrogate
+        escapes) must still give storable text."""
+        return os.fsencode(str(self.root)).decode("utf-8", "backslashreplace") + ("#news" if self.prefix else "")
+
+
+class ArchiveFile(NamedTuple):
+    """A page found by the walk."""
+
+    path: str  # relative, always `news/...` or a front page name
+    real: str  # where to read it
+    mtime_ns: int
+    size: int
+    ctime_ns: int  # changes with any write, and no tool sets it back: catches edits that kept mtime and size
+
+
+class FileRecord(NamedTuple):
+    """A file as the cache knows it."""
+
+    path: str
+    dir: str
+    mtime_ns: int
+    size: int
+    ctime_ns: int
+    days: tuple[str, ...]
+    payload: str  # the parsed file, as JSON
+    warnings: tuple[str, ...]
+
+
+class IndexStats:
+    """What an index run did, for the one-line summary. (A plain class, not a dataclass, on the
+    query path: a dataclass costs half a millisecond to define at every start.)"""
+
+    def __init__(self, full: bool = False) -> None:
+        self.files_read = 0
+        self.files = 0
+        self.events = 0
+        self.days = 0
+        self.contexts = 0
+        self.warnings: list[tuple[str, str]] = []
+        self.full = full
+        self.saved = True  # False when indexed into memory only (the cache folder is not writable)
+        self.seconds = 0.0

@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from newsq import store
 from newsq.errors import BadDate, BadQuery, UnknownRef
-from newsq.models import Event
+from newsq.models import Event, Row
 
 _MONTH_NAMES = "january february march april may june july august september october november december".split()  # noqa: SIM905
 _MONTHS = {name: i for i, name in enumerate(_MONTH_NAMES, 1)} | {n[:3]: i for i, n in enumerate(_MONTH_NAMES, 1)}
@@ -221,7 +221,7 @@ def closest_term(conn: sqlite3.Connection, word: str) -> str | None:
 _REF_PATH_RE = re.compile(r"(?:^|/)(?:news/)?(\d{4})/(\d{1,2})/(\d{1,2})/([^/]+?)(?:\.(?:md|html|json|xml))?/?$")
 
 
-def resolve(conn: sqlite3.Connection, ref: str) -> store.Row:
+def resolve(conn: sqlite3.Connection, ref: str) -> Row:
     """The event a REF names: slug, alias, YYYY/MM/D/slug, a /news/... link, or a unique prefix."""
     text = ref.strip()
     if not text:
@@ -282,7 +282,7 @@ class Related(NamedTuple):
 _NEIGHBOURS_PER_SIDE = 300
 
 
-def related_to(conn: sqlite3.Connection, row: store.Row, limit: int = 20) -> list[Related]:
+def related_to(conn: sqlite3.Connection, row: Row, limit: int = 20) -> list[Related]:
     """Links from its Related list, then events linking to it, then events sharing contexts."""
     event = row.event
     out: list[Related] = []

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
-    from newsq.indexer import IndexStats
+    from newsq.models import IndexStats
     from newsq.query import Hit, Related
 
 # Control characters (C0 but tab and newline, DEL, C1) would drive the terminal: show them escaped.
@@ -239,6 +239,7 @@ def stats_object(stats: IndexStats) -> dict[str, Any]:
     """What `newsq index --json` prints."""
     return {
         "full": stats.full,
+        "saved": stats.saved,
         "seconds": round(stats.seconds, 3),
         "files_read": stats.files_read,
         "files": stats.files,
@@ -250,9 +251,9 @@ def stats_object(stats: IndexStats) -> dict[str, Any]:
 
 
 def index_summary(stats: IndexStats) -> str:
-    what = "built" if stats.full else "updated"
+    what = "indexed into memory" if not stats.saved else "built the cache" if stats.full else "updated the cache"
     return (
-        f"{what} the cache in {stats.seconds:.1f}s: {stats.files_read:,} of {stats.files:,} files read, "
+        f"{what} in {stats.seconds:.1f}s: {stats.files_read:,} of {stats.files:,} files read, "
         f"{stats.events:,} events, {stats.days:,} days, {stats.contexts:,} contexts, "
         f"{len(stats.warnings):,} warning{'s' if len(stats.warnings) != 1 else ''}"
     )

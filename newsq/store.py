@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
-from newsq.models import Event, Link, Source
+from newsq.models import Event, FileRecord, Link, Row, Source
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
@@ -19,7 +20,7 @@ CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 -- re-reading its other files). A rowid table: its rows are too large for WITHOUT ROWID.
 CREATE TABLE files(
     id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, dir TEXT NOT NULL, mtime_ns INTEGER NOT NULL,
-    size INTEGER NOT NULL, days TEXT NOT NULL, payload TEXT NOT NULL, warnings TEXT
+    size INTEGER NOT NULL, ctime_ns INTEGER NOT NULL, days TEXT NOT NULL, payload TEXT NOT NULL, warnings TEXT
 );
 -- Which files speak of which day (a front page speaks of several).
 CREATE TABLE file_days(day TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY(day, path)) WITHOUT ROWID;
@@ -70,28 +71,12 @@ class StaleCache(Exception):
     """The cache is from another schema version, another archive, or unreadable."""
 
 
-class FileRecord(NamedTuple):
-    """A file as the cache knows it."""
-
-    path: str
-    dir: str
-    mtime_ns: int
-    size: int
-    days: tuple[str, ...]
-    payload: str  # the parsed file, as JSON
-    warnings: tuple[str, ...]
-
-
-class Row(NamedTuple):
-    """An event as stored, with its database id."""
-
-    id: int
-    event: Event
-
-
-def connect(path: Path | str, *, readonly: bool = False, bulk: bool = False) -> sqlite3.Connection:
+def connect(
+    path: Path | str, *, readonly: bool = False, immutable: bool = False, bulk: bool = False
+) -> sqlite3.Connection:
     """Open the cache (WAL, so readers see the last complete index while a writer works).
 
+    readonly: never write (immutable: nor look for the changes of a writer, for a folder nobody can write).
     bulk: a new file being built that nobody else reads yet: no journal, no syncs."""
     if bulk:
         conn = sqlite3.connect(path, isolation_level=None)
@@ -100,7 +85,8 @@ def connect(path: Path | str, *, readonly: bool = False, bulk: bool = False) -> 
         conn.execute("PRAGMA cache_size=-65536")
         return conn
     if readonly:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=60, isolation_level=None)
+        uri = f"file:{path}?mode=ro" + ("&immutable=1" if immutable else "")
+        conn = sqlite3.connect(uri, uri=True, timeout=60, isolation_level=None)
     else:
         conn = sqlite3.connect(path, timeout=60, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
@@ -122,6 +108,29 @@ def check(conn: sqlite3.Connection, archive: str) -> None:
         raise StaleCache("cache made for another archive")
     if rows.get("complete") != "1":
         raise StaleCache("cache from an index that did not complete")
+    try:  # a damaged file can have an intact meta table: read one event too
+        conn.execute("SELECT count(*) FROM events WHERE id = 1").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise StaleCache(str(exc)) from None
+
+
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction: all of it lands, or (on any error, Ctrl-C included) none of it."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def finish_build(conn: sqlite3.Connection) -> None:
+    """Make a cache built without a journal ready for sharing: WAL, so readers see the last
+    complete index while a writer works."""
+    conn.execute("PRAGMA journal_mode=WAL")
 
 
 def create(conn: sqlite3.Connection, archive: str, *, indexes: bool = True) -> None:
@@ -150,14 +159,14 @@ def mark_complete(conn: sqlite3.Connection) -> None:
 # --- files and folders ---------------------------------------------------------------------------
 
 
-def file_stats(conn: sqlite3.Connection, dirs: Iterable[str] | None = None) -> dict[str, tuple[int, int]]:
-    """path -> (mtime_ns, size) of every file the cache has read (or of those in some folders)."""
+def file_stats(conn: sqlite3.Connection, dirs: Iterable[str] | None = None) -> dict[str, tuple[int, int, int]]:
+    """path -> (mtime_ns, size, ctime_ns) of every file the cache has read (or of those in some folders)."""
     if dirs is None:
-        return {p: (m, s) for p, m, s in conn.execute("SELECT path, mtime_ns, size FROM files")}
-    out: dict[str, tuple[int, int]] = {}
+        return {p: (m, s, c) for p, m, s, c in conn.execute("SELECT path, mtime_ns, size, ctime_ns FROM files")}
+    out: dict[str, tuple[int, int, int]] = {}
     for folder in dirs:
-        sql = "SELECT path, mtime_ns, size FROM files WHERE dir = ?"
-        out.update({p: (m, s) for p, m, s in conn.execute(sql, (folder,))})
+        sql = "SELECT path, mtime_ns, size, ctime_ns FROM files WHERE dir = ?"
+        out.update({p: (m, s, c) for p, m, s, c in conn.execute(sql, (folder,))})
     return out
 
 
@@ -233,7 +242,7 @@ def update_dirs(conn: sqlite3.Connection, dirs: Iterable[tuple[str, str, int]], 
 
 def _file_values(rec: FileRecord) -> tuple[Any, ...]:
     warned = json.dumps(rec.warnings) if rec.warnings else None
-    return (rec.path, rec.dir, rec.mtime_ns, rec.size, json.dumps(rec.days), rec.payload, warned)
+    return (rec.path, rec.dir, rec.mtime_ns, rec.size, rec.ctime_ns, json.dumps(rec.days), rec.payload, warned)
 
 
 def put_files(conn: sqlite3.Connection, records: Iterable[FileRecord]) -> None:
@@ -241,8 +250,8 @@ def put_files(conn: sqlite3.Connection, records: Iterable[FileRecord]) -> None:
     for rec in records:
         conn.execute("DELETE FROM file_days WHERE path = ?", (rec.path,))
         conn.execute(
-            "INSERT OR REPLACE INTO files(path, dir, mtime_ns, size, days, payload, warnings) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO files(path, dir, mtime_ns, size, ctime_ns, days, payload, warnings) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             _file_values(rec),
         )
         conn.executemany("INSERT OR IGNORE INTO file_days VALUES (?, ?)", [(d, rec.path) for d in rec.days])
@@ -251,7 +260,8 @@ def put_files(conn: sqlite3.Connection, records: Iterable[FileRecord]) -> None:
 def put_files_fresh(conn: sqlite3.Connection, records: Sequence[FileRecord]) -> None:
     """Insert files into an empty cache (no replace, no delete: the fast path of a full index)."""
     conn.executemany(
-        "INSERT INTO files(path, dir, mtime_ns, size, days, payload, warnings) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO files(path, dir, mtime_ns, size, ctime_ns, days, payload, warnings) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [_file_values(r) for r in records],
     )
     conn.executemany("INSERT OR IGNORE INTO file_days VALUES (?, ?)", [(d, r.path) for r in records for d in r.days])
@@ -303,23 +313,25 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
 # --- events ---------------------------------------------------------------------------------------
 
 
-def _delete_events(conn: sqlite3.Connection, ids: Sequence[int]) -> None:
-    """Remove events with everything hanging off them (their FTS rows included)."""
+def _delete_events(conn: sqlite3.Connection, ids: Sequence[int], *, fts: bool) -> None:
+    """Remove events with everything hanging off them, and their FTS rows when they have some
+    (during a full index they have none yet: deleting FTS rows never inserted damages the index)."""
     rows = [(i,) for i in ids]
-    conn.executemany(
-        "INSERT INTO events_fts(events_fts, rowid, title, summary, topic, contexts) "
-        "SELECT 'delete', id, title, summary, topic, contexts FROM events WHERE id = ?",
-        rows,
-    )
+    if fts:
+        conn.executemany(
+            "INSERT INTO events_fts(events_fts, rowid, title, summary, topic, contexts) "
+            "SELECT 'delete', id, title, summary, topic, contexts FROM events WHERE id = ?",
+            rows,
+        )
     for table in ("slugs", "event_contexts", "links"):
         conn.executemany(f"DELETE FROM {table} WHERE event_id = ?", rows)
     conn.executemany("DELETE FROM events WHERE id = ?", rows)
 
 
-def delete_days(conn: sqlite3.Connection, days: Iterable[str]) -> None:
-    """Remove the events of some days."""
+def delete_days(conn: sqlite3.Connection, days: Iterable[str], *, fts: bool) -> None:
+    """Remove the events of some days (fts: they are in the full-text index already)."""
     for day in days:
-        _delete_events(conn, [i for (i,) in conn.execute("SELECT id FROM events WHERE day = ?", (day,))])
+        _delete_events(conn, [i for (i,) in conn.execute("SELECT id FROM events WHERE day = ?", (day,))], fts=fts)
 
 
 def _event_values(ev: Event) -> tuple[Any, ...]:
@@ -359,7 +371,7 @@ def replace_day(conn: sqlite3.Connection, day: str, events: Sequence[Event]) -> 
             kept.append((ord_, same.pop()))
         else:
             fresh.append((ord_, ev))
-    _delete_events(conn, [i for ids in old.values() for i in ids])
+    _delete_events(conn, [i for ids in old.values() for i in ids], fts=True)
     conn.executemany("UPDATE events SET ord = ? WHERE id = ? AND ord != ?", [(o, i, o) for o, i in kept])
     insert_events(conn, [ev for _, ev in fresh], fts=True, ords=[o for o, _ in fresh])
 

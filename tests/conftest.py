@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -56,3 +59,54 @@ class Run:
 @pytest.fixture
 def run() -> Run:
     return Run()
+
+
+# --- watching child processes: tests wait on what a process shows, never on a guessed sleep ---------
+
+
+def children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as fh:
+            return [int(p) for p in fh.read().split()]
+    except FileNotFoundError:
+        return []
+
+
+def reached(stage: str, proc: subprocess.Popen[Any], cache: Path) -> Callable[[], bool]:
+    """Whether a `newsq index` child is at a stage of its work: "started" (it holds the lock and
+    builds), "parsing" (its workers are busy), "writing" (the new cache file is being written)."""
+    if stage == "started":
+        return lambda: any(cache.glob("*.building"))
+    if stage == "writing":
+        return lambda: any(p.stat().st_size > 0 for p in cache.glob("*.building"))
+
+    def parsing() -> bool:
+        workers = children(proc.pid)
+        return bool(workers) and all(cpu_ticks(pid) >= 10 for pid in workers)
+
+    return parsing
+
+
+def wait_for(condition: Callable[[], bool], proc: subprocess.Popen[Any], what: str) -> None:
+    deadline = time.monotonic() + 60
+    while not condition():
+        assert proc.poll() is None, f"newsq ended before {what}"
+        assert time.monotonic() < deadline, f"no {what} within 60 s"
+        time.sleep(0.002)
+
+
+def cpu_ticks(pid: int) -> int:
+    """CPU time a process has used, in clock ticks (user + system)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0
+    return int(fields[11]) + int(fields[12])
+
+
+def running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state not in ("Z", "X")

@@ -1,0 +1,160 @@
+"""Where an archive is, and walking its folders: the only module that lists the archive's files."""
+
+from __future__ import annotations
+
+import errno
+import functools
+import os
+from collections.abc import Container, Iterator
+from pathlib import Path
+
+from newsq.errors import ArchiveError
+from newsq.models import Archive, ArchiveFile
+
+Problems = list[tuple[str, str]]  # (path, reason): what the walk could not read
+
+
+def printable(name: str) -> str:
+    """A file name as valid text: bytes that are not UTF-8 shown as \\xNN."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
+
+
+def find_archive(path: str | os.PathLike[str]) -> Archive:
+    """The archive at PATH: the folder holding `news/`, or `news/` itself (then its parent is the
+    archive, so that both forms give one cache and the front pages beside `news/` are read)."""
+    root = Path(path).expanduser()
+    try:
+        root = root.resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise ArchiveError(f"archive not found: {path}") from None
+    if not root.is_dir():
+        raise ArchiveError(f"archive is not a folder: {path}")
+    if (root / "news").is_dir():
+        archive = Archive(root, "")
+    elif root.name == "news":
+        archive = Archive(root.parent, "")
+    elif any(_is_year(p.name) for p in _safe_listdir(root)):
+        archive = Archive(root, "news/")  # a bare tree of year folders, named otherwise
+    else:
+        raise ArchiveError(f"no news/ folder in {path}: not a Context archive")
+    if not any(files for _dir, _mtime, files in walk_dirs(archive, [])):
+        raise ArchiveError(f"archive is empty: no .md pages under {path}")
+    return archive
+
+
+def bundled_sample() -> Path:
+    """The sample archive shipped with newsq (inside the wheel, or data/ in a source checkout)."""
+    here = Path(__file__).resolve().parent
+    for candidate in (here / "sample", here.parent / "data"):
+        if (candidate / "news").is_dir():
+            return candidate
+    raise ArchiveError("the bundled sample archive is missing; give --archive PATH or set NEWSQ_ARCHIVE")
+
+
+def _is_year(name: str) -> bool:
+    return len(name) == 4 and name.isdigit()
+
+
+def _safe_listdir(path: Path) -> list[Path]:
+    try:
+        return list(path.iterdir())
+    except OSError:
+        return []
+
+
+def real_dir(archive: Archive, rel: str) -> str:
+    """Where a folder of the cache's `news/...` naming is on disk."""
+    inside = rel[len(archive.prefix) :] if archive.prefix else rel
+    if archive.prefix and rel == "news":
+        inside = ""
+    return os.path.join(str(archive.root), inside) if inside else str(archive.root)
+
+
+def folder_of(path: str) -> str:
+    """The folder part of an archive path (`` for a front page)."""
+    return path.rsplit("/", 1)[0] if "/" in path else ""
+
+
+def walk_dirs(
+    archive: Archive, problems: Problems, only: list[str] | None = None, known: Container[str] = ()
+) -> Iterator[tuple[str, int, list[ArchiveFile]]]:
+    """(folder, its mtime, its .md files) for the root and every folder under news/, never
+    following a linked folder (no loops) and never reading a linked file outside the archive.
+
+    only: walk just these folders, and the subfolders of theirs that are not `known` (new ones)."""
+    root = str(archive.root)
+    top = root if archive.prefix else os.path.join(root, "news")
+    stack: list[tuple[str, str]] = [(top, archive.prefix.rstrip("/") or "news")]
+    if not archive.prefix:
+        stack.insert(0, (root, ""))
+    if only is not None:
+        stack = [(real_dir(archive, rel), rel) for rel in sorted(only, reverse=True)]
+    while stack:
+        folder, rel_dir = stack.pop()
+        try:
+            mtime = os.stat(folder).st_mtime_ns
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except OSError as exc:
+            problems.append((rel_dir or ".", f"folder not readable ({exc.strerror})"))
+            continue
+        files: list[ArchiveFile] = []
+        subdirs: list[tuple[str, str]] = []
+        for entry in entries:
+            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            if (entry.name.endswith(".md") or entry.is_dir(follow_symlinks=False)) and printable(rel) != rel:
+                problems.append((printable(rel), "name is not UTF-8; skipped"))
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if rel_dir and (only is None or rel not in known):  # at the root only news/ is walked
+                        subdirs.append((entry.path, rel))
+                        if entry.name.endswith(".md"):
+                            problems.append((rel, "a folder named like a page; its pages are read"))
+                    continue
+                if not entry.name.endswith(".md"):
+                    continue
+                if entry.is_symlink():
+                    real = os.path.realpath(entry.path)
+                    if os.path.commonpath([real, root]) != root:
+                        problems.append((rel, "link to a file outside the archive; not read"))
+                        continue
+                    st = os.stat(real)
+                    if not os.path.isfile(real):
+                        continue
+                else:
+                    if not entry.is_file(follow_symlinks=False):
+                        continue
+                    real = entry.path
+                    st = entry.stat(follow_symlinks=False)
+            except OSError as exc:
+                reason = "link loop" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
+                problems.append((rel, f"not readable ({reason})"))
+                continue
+            files.append(ArchiveFile(rel, real, st.st_mtime_ns, st.st_size, st.st_ctime_ns))
+        yield rel_dir, mtime, files
+        stack.extend(reversed(subdirs))
+
+
+@functools.lru_cache(maxsize=1024)
+def folder_day(rel_dir: str) -> str | None:
+    """The day of a day folder `news/YYYY/MM/D` (asked once per page: cached)."""
+    from newsq import parse  # lazily: a query that needs no indexing never pays for it
+
+    where = parse.split_event_path(rel_dir + "/x.md")
+    return where[0] if where else None
+
+
+def changed_folders(places: Iterator[tuple[str, int]] | list[tuple[str, int]]) -> list[str]:
+    """The places on disk, of (place, recorded mtime), whose mtime moved: files were added,
+    removed or replaced in them. (Pages edited in place move no folder: `newsq index`'s job.)"""
+    moved: list[str] = []
+    stat = os.stat
+    for place, mtime in places:
+        try:
+            if stat(place).st_mtime_ns != mtime:
+                moved.append(place)
+        except FileNotFoundError:
+            pass  # a folder removed: its parent's mtime moved too, and the parent is looked at
+        except OSError:
+            moved.append(place)
+    return moved

@@ -1,0 +1,212 @@
+"""The cache policy: where an archive's cache lives, and opening it for a command (build, refresh,
+rebuild, or read-only use), under a lock, saying in notes what it did."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import re
+import sqlite3
+import zlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from newsq import indexer, store
+from newsq.errors import CacheError
+from newsq.models import Archive, IndexStats
+
+Refresh = str  # "quick" (queries), "full" (`newsq index`), "rebuild" (`newsq index --rebuild`), "never"
+
+
+def cache_folder() -> Path:
+    """NEWSQ_CACHE_DIR, else the user cache folder."""
+    folder = os.environ.get("NEWSQ_CACHE_DIR")
+    if not folder:
+        import platformdirs
+
+        folder = platformdirs.user_cache_dir("newsq")
+    path = Path(folder).expanduser()
+    if path.exists() and not path.is_dir():
+        raise CacheError(f"NEWSQ_CACHE_DIR names a file, not a folder: {folder}")
+    return path
+
+
+def cache_path(archive: Archive) -> Path:
+    """The cache file of an archive: one per absolute archive path."""
+    # Two 32-bit checksums name the file: no hashlib import (OpenSSL) on every query.
+    key = archive.key.encode("utf-8", "surrogateescape")
+    digest = f"{zlib.crc32(key):08x}{zlib.adler32(key):08x}"
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "_", archive.root.name)[:40] or "archive"
+    return cache_folder() / f"{name}-{digest}.sqlite"
+
+
+class Opened:
+    """An open cache, and what opening it did."""
+
+    def __init__(
+        self, conn: sqlite3.Connection, stats: IndexStats | None = None, notes: list[str] | None = None
+    ) -> None:
+        self.conn = conn
+        self.stats = stats  # set when opening (re)indexed
+        self.notes = notes if notes is not None else []  # one-line messages for stderr
+
+
+class Cache:
+    """The cache of one archive. `open` gives a connection that answers for the archive as it is
+    now (as far as the refresh asked for looks), building or refreshing it under the lock."""
+
+    def __init__(
+        self,
+        archive: Archive,
+        *,
+        progress: indexer.Progress | None = None,
+        on_wait: Callable[[], None] | None = None,
+    ) -> None:
+        self.archive = archive
+        self.path = cache_path(archive)
+        self.progress = progress
+        self.on_wait = on_wait
+
+    def open(self, refresh: Refresh = "quick") -> Opened:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            return self._read_only(f"cannot make the cache folder {self.path.parent} ({exc.strerror})", refresh)
+        if not os.access(self.path.parent, os.W_OK):
+            return self._read_only(f"cache folder {self.path.parent} not writable", refresh)
+        notes: list[str] = []
+        opened = None if refresh == "rebuild" else self._open_valid(notes)
+        if opened is not None and refresh == "never":
+            return opened
+        moved: list[str] = []
+        if opened is not None and refresh == "quick" and not (moved := indexer.changed_dirs(opened.conn)):
+            return opened
+        with self._locked(wait=opened is None or refresh != "quick") as got:
+            if not got:
+                assert opened is not None
+                opened.notes.append("another newsq is indexing; answering from the last complete index")
+                return opened
+            if opened is None and refresh != "rebuild":
+                opened = self._open_valid(notes)  # another newsq may have built it while we waited
+            if opened is None:
+                return self._rebuild(notes)
+            if refresh != "quick":
+                opened.stats = indexer.update(opened.conn, self.archive, self.progress)
+            elif moved := indexer.changed_dirs(opened.conn, among=moved or None):  # unless another newsq did
+                opened.stats = indexer.update(opened.conn, self.archive, self.progress, only=moved, summary=False)
+            return opened
+
+    def drop(self) -> None:
+        """Remove a cache found damaged (the next open rebuilds it)."""
+        with self._locked(wait=True):
+            _remove(self.path)
+
+    def _open_valid(self, notes: list[str]) -> Opened | None:
+        """The cache if it exists and is one we can use, else None (noting why)."""
+        if not self.path.exists():
+            return None
+        conn: sqlite3.Connection | None = None
+        try:
+            conn = store.connect(self.path)
+            store.check(conn, self.archive.key)
+        except (store.StaleCache, sqlite3.DatabaseError) as exc:
+            if conn is not None:
+                conn.close()
+            notes.append(f"cache unusable ({exc}); rebuilding")
+            return None
+        return Opened(conn)
+
+    def _rebuild(self, notes: list[str]) -> Opened:
+        _remove(self.path)
+        # Build into a file of its own with no journal (nothing to roll back to), then move it into
+        # place: half the writes of a WAL transaction, and a failure leaves no cache rather than a bad one.
+        building = self.path.with_name(self.path.name + ".building")
+        _remove(building)
+        try:
+            conn = store.connect(building, bulk=True)
+            try:
+                stats = indexer.build(conn, self.archive, self.progress)
+                store.finish_build(conn)
+            finally:
+                conn.close()
+            os.replace(building, self.path)
+            conn = store.connect(self.path)
+        except BaseException as exc:
+            _remove(building)
+            if isinstance(exc, (sqlite3.Error, OSError)):
+                raise CacheError(_explain(exc, self.path.parent)) from None
+            raise
+        return Opened(conn, stats, notes)
+
+    def _read_only(self, why: str, refresh: Refresh) -> Opened:
+        """Serve from an existing cache without writing; index into memory only when there is none
+        (or `newsq index` asked), and say that nothing was saved."""
+        if refresh in ("quick", "never") and self.path.exists():
+            conn = _connect_read_only(self.path, self.archive)
+            if conn is not None:
+                moved = indexer.changed_dirs(conn)
+                notes = [f"{why}; answering from the cache as last indexed ({len(moved)} folders changed since)"]
+                return Opened(conn, notes=notes if moved else [])
+        conn = sqlite3.connect(":memory:", isolation_level=None)
+        stats = indexer.build(conn, self.archive, self.progress)
+        stats.saved = False
+        return Opened(conn, stats, notes=[f"{why}; indexed into memory for this command only, nothing saved"])
+
+    @contextlib.contextmanager
+    def _locked(self, *, wait: bool) -> Iterator[bool]:
+        """Hold the cache's writer lock; yields False if it is busy and wait is False."""
+        try:
+            fd = os.open(f"{self.path}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise CacheError(_explain(exc, self.path.parent)) from None
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if not wait:
+                    yield False
+                    return
+                if self.on_wait is not None:
+                    self.on_wait()
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            yield True
+        finally:
+            os.close(fd)
+
+
+def _connect_read_only(path: Path, archive: Archive) -> sqlite3.Connection | None:
+    # A WAL database opened read-only still wants to make its -shm file; where the folder cannot be
+    # written, `immutable` reads the file as it is (nobody can change it there either).
+    for immutable in (False, True):
+        try:
+            conn = store.connect(path, readonly=True, immutable=immutable)
+        except sqlite3.Error:
+            continue
+        try:
+            store.check(conn, archive.key)
+            return conn
+        except (store.StaleCache, sqlite3.Error):
+            conn.close()
+    return None
+
+
+def _remove(db: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(f"{db}{suffix}")
+
+
+def _explain(exc: BaseException, folder: Path) -> str:
+    """What failed while writing the cache, and a fix that works."""
+    text = str(exc)
+    if (isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)) or "full" in text:
+        return f"the disk holding the cache is full ({folder}): free some space, or set NEWSQ_CACHE_DIR elsewhere"
+    if isinstance(exc, OSError) or "readonly" in text or "unable to open" in text or "disk I/O" in text:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else text
+        return f"cannot write the cache in {folder} ({reason}): set NEWSQ_CACHE_DIR to a writable folder"
+    return (
+        f"indexing failed ({text}); nothing was saved, so the next command starts afresh. "
+        "This is a bug in newsq: please report it"
+    )
