@@ -12,7 +12,7 @@ from typing import Annotated, Any, Optional, TypeVar
 import typer
 
 from newsq import render
-from newsq.errors import Exit, NewsqError
+from newsq.errors import Exit, NewsqError, quoted
 
 app = typer.Typer(
     name="newsq",
@@ -269,8 +269,7 @@ def search(
     from newsq import query
 
     mode = _mode(json_, jsonl, table)
-    first = query.parse_date(from_)[0] if from_ else None
-    last = query.parse_date(to)[1] if to else None
+    first, last = query.date_bounds(from_, to)
     with _cache(archive) as conn:
         result = query.search(
             conn, query_text, raw=raw, exact=exact, first=first, last=last, context=context, limit=limit
@@ -285,7 +284,7 @@ def search(
         else:
             count = render.write_lines((h.event.day, h.event.slug, h.event.title) for h in hits)
     if not count and mode != "json":
-        _message(f"nothing found for {query_text!r}")
+        _message(f"nothing found for {quoted(query_text)}")
     _done(count)
 
 

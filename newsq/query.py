@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from newsq import store
-from newsq.errors import BadDate, BadQuery, UnknownRef
+from newsq.errors import BadDate, BadQuery, UnknownRef, quoted
 from newsq.models import Event
 
 _MONTH_NAMES = "january february march april may june july august september october november december".split()  # noqa: SIM905
@@ -31,7 +31,7 @@ def _span(raw: str, year: int, month: int | None = None, day: int | None = None)
             return first.isoformat(), last.isoformat()
         one = dt.date(year, month, day).isoformat()
     except (ValueError, OverflowError):
-        raise BadDate(f"no such date: {raw!r}") from None
+        raise BadDate(f"no such date: {quoted(raw)}") from None
     return one, one
 
 
@@ -57,24 +57,34 @@ def parse_date(text: str) -> tuple[str, str]:
     elif m := re.fullmatch(r"([a-z]+)\s+(\d{4})", low):
         start, end = _span(raw, int(m[2]), _month(m[1], raw))
     else:
-        raise BadDate(f"cannot read the date {raw!r}: use 2003-06-02, 'June 2, 2003', 2003-06 or 2003")
+        raise BadDate(f"cannot read the date {quoted(raw)}: use 2003-06-02, 'June 2, 2003', 2003-06 or 2003")
     return start, end
 
 
 def _month(name: str, raw: str) -> int:
     if name not in _MONTHS:
-        raise BadDate(f"cannot read the month in {raw!r}")
+        raise BadDate(f"cannot read the month in {quoted(raw)}")
     return _MONTHS[name]
 
 
+def date_bounds(from_: str | None, to: str | None) -> tuple[str | None, str | None]:
+    """The first and last ISO day of a --from/--to filter (None where not given): every command
+    that filters by date reads its options here."""
+    first = parse_date(from_)[0] if from_ is not None else None
+    last = parse_date(to)[1] if to is not None else None
+    if first is not None and last is not None and last < first:
+        raise BadDate(f"--to {quoted(to or '')} is before --from {quoted(from_ or '')}")
+    return first, last
+
+
 def date_range(when: str, to: str | None) -> tuple[str, str]:
-    """The span from the start of `when` to the end of `to` (or of `when`)."""
-    start, end = parse_date(when)
+    """The span `on` lists: from the start of `when` to the end of `to` (or of `when`)."""
+    first, last = parse_date(when)
     if to is not None:
-        end = parse_date(to)[1]
-    if end < start:
-        raise BadDate(f"--to {to} is before {when}")
-    return start, end
+        last = parse_date(to)[1]
+        if last < first:
+            raise BadDate(f"--to {quoted(to)} is before {quoted(when)}")
+    return first, last
 
 
 def events_on(conn: sqlite3.Connection, when: str, to: str | None = None) -> Iterator[Event]:
@@ -218,24 +228,32 @@ def closest_term(conn: sqlite3.Connection, word: str) -> str | None:
 
 # --- references ----------------------------------------------------------------------------------
 
-_REF_PATH_RE = re.compile(r"(?:^|/)(?:news/)?(\d{4})/(\d{1,2})/(\d{1,2})/([^/]+?)(?:\.(?:md|html|json|xml))?/?$")
+# A day and a slug at the end of a path or URL: 2003/06/2/slug (the archive's), 2003-06-02/slug
+# (as newsq prints days), after /news/ or a host, with an extension.
+_REF_PATH_RE = re.compile(r"(?:^|/)(\d{4})([-/])(\d{1,2})\2(\d{1,2})/([^/]+)$")
+_REF_EXTENSION_RE = re.compile(r"\.(?:md|html|json|xml)$", re.IGNORECASE)
 
 
 def resolve(conn: sqlite3.Connection, ref: str) -> store.Row:
-    """The event a REF names: slug, alias, YYYY/MM/D/slug, a /news/... link, or a unique prefix."""
+    """The event a REF names: a slug (any case), an alias, a unique slug prefix; or a day and a
+    slug, as YYYY/MM/D/slug, YYYY-MM-DD/slug, a /news/...md link or a page's URL (any ?query or
+    #fragment dropped, .md or .html or a trailing / allowed)."""
     text = ref.strip()
     if not text:
         raise UnknownRef("empty event reference")
+    # A slug holds only a-z, 0-9 and -: a ? or # starts a URL's query or fragment.
+    path = re.split(r"[?#]", text, maxsplit=1)[0].rstrip("/")
     day: str | None = None
-    slug = text
-    if m := _REF_PATH_RE.search(text):
+    slug = path
+    if m := _REF_PATH_RE.search(path):
         try:
-            day = dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+            day = dt.date(int(m[1]), int(m[3]), int(m[4])).isoformat()
         except ValueError:
-            raise UnknownRef(f"no such date in {text!r}") from None
-        slug = m[4]
-    elif text.endswith(".md"):
-        slug = text[:-3]
+            raise UnknownRef(f"no such date in {quoted(text)}") from None
+        slug = m[5]
+    slug = _REF_EXTENSION_RE.sub("", slug).lower()
+    if not slug:
+        raise UnknownRef(f"no slug in {quoted(text)}")
     rows = store.events_by_slug(conn, slug, day)
     if not rows:
         rows = store.events_by_slug_prefix(conn, slug, limit=11, day=day)
@@ -244,8 +262,9 @@ def resolve(conn: sqlite3.Connection, ref: str) -> store.Row:
     if rows:
         listing = "; ".join(f"{r.event.day} {r.event.slug}" for r in rows[:10])
         more = " ..." if len(rows) > 10 else ""
-        raise UnknownRef(f"{text!r} names {len(rows) if len(rows) <= 10 else 'more than 10'} events: {listing}{more}")
-    raise UnknownRef(f"no event {text!r}{_did_you_mean(conn, slug)}")
+        count = len(rows) if len(rows) <= 10 else "more than 10"
+        raise UnknownRef(f"{quoted(text)} names {count} events: {listing}{more}")
+    raise UnknownRef(f"no event {quoted(text)}{_did_you_mean(conn, slug)}")
 
 
 def _did_you_mean(conn: sqlite3.Connection, slug: str) -> str:

@@ -1,0 +1,167 @@
+"""The query side as a wary user meets it: the search language, typo correction that never turns a
+miss into an unrelated hit, date bounds, FTS5 errors told from damage, REF forms, and bounded input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from newsq import query
+from newsq.errors import BadDate, Exit, quoted
+from tests.conftest import MakeArchive, Run
+
+PROBE = "a-probe-leaves-for-mars-from-the-steppe"
+BEAGLE = "the-beagle-2-lander-rides-along-to-mars-and-waits"
+ROVER = "engineers-say-the-mars-rover-sends-pictures-home"
+VOTES = "officials-in-iraq-count-the-votes"
+QAEDA = "rebels-of-al-qaeda-claim-an-attack-on-a-u-s-post"
+ZURICH = "a-bistro-in-zurich-prints-its-last-resume"
+CAPE = "cape-crews-prepare-a-rocket-for-a-2-stage-test"
+EAST = "the-near-east-and-the-west-sign-a-deal-no-one-expected"
+
+
+def _day(day: str, *events: tuple[str, str, str]) -> str:
+    y, m, d = day.split("-")
+    lines = [f"## [{y}-{m}-{int(d)}](/news/{y}/{m}/{int(d)}/index.md)", ""]
+    for title, slug, contexts in events:
+        lines += [f"### [ {title}](/news/{y}/{m}/{int(d)}/{slug}.md)", f"_Context: {contexts}_", ""]
+    return "\n".join(lines)
+
+
+# Our own sentences. The vocabulary is chosen so the old correction went wrong: "sends" is two
+# edits from "venus", "cape" one from "cafe", "iraq" one from "iran", "a" one from "x", "no" one
+# from "not"; and "venus", "cafe", "iran", "x" and "not" appear nowhere.
+FILES: dict[str, str | bytes] = {
+    "news/2003/06/2/index.md": _day(
+        "2003-06-02",
+        ("A probe leaves for Mars from the steppe.", PROBE, "Mars"),
+        ("The Beagle 2 lander rides along to Mars and waits.", BEAGLE, "Mars, Beagle 2"),
+    ),
+    "news/2004/01/10/index.md": _day(
+        "2004-01-10",
+        ("Engineers say the Mars rover sends pictures home.", ROVER, "Mars"),
+        ("Officials in Iraq count the votes.", VOTES, "Iraq"),
+    ),
+    "news/2005/05/5/index.md": _day(
+        "2005-05-05",
+        ("Rebels of al-Qaeda claim an attack on a U.S. post.", QAEDA, "Security"),
+        ("A bistro in Zürich prints its last résumé.", ZURICH, "Food"),
+        ("Cape crews prepare a rocket for a 2-stage test.", CAPE, "Rockets"),
+        ("The Near East and the West sign a deal no one expected.", EAST, "Diplomacy"),
+    ),
+}
+
+
+@pytest.fixture
+def archive(make_archive: MakeArchive, run: Run) -> Path:
+    """The archive, indexed: stderr then holds only what a command says about the query."""
+    root = make_archive(FILES)
+    assert run("index", "--archive", root)[0] == Exit.FOUND
+    return root
+
+
+def slugs(run: Run, archive: Path, *args: str) -> tuple[int, list[str], str]:
+    code, out, err = run("search", "--archive", archive, "--json", "--limit", "50", *args)
+    return code, [h["slug"] for h in json.loads(out)] if out.strip() else [], err
+
+
+# --- 3. date bounds ----------------------------------------------------------------------------------
+
+
+def test_backwards_range_is_an_error_for_search_and_on(run: Run, archive: Path) -> None:
+    code, out, err = run("search", "Mars", "--from", "2005", "--to", "2003", "--archive", archive)
+    assert (code, out) == (Exit.ERROR, "")
+    assert err == "newsq: error: --to '2003' is before --from '2005'\n"
+    code, _, err = run("on", "2005", "--to", "2003", "--archive", archive)
+    assert code == Exit.ERROR and err == "newsq: error: --to '2003' is before '2005'\n"
+
+
+def test_date_bounds() -> None:
+    assert query.date_bounds(None, None) == (None, None)
+    assert query.date_bounds("2003-06", None) == ("2003-06-01", None)
+    assert query.date_bounds(None, "2004") == (None, "2004-12-31")
+    assert query.date_bounds("2003", "2003") == ("2003-01-01", "2003-12-31")
+    with pytest.raises(BadDate, match="--to '2003-06-01' is before --from '2003-06-02'"):
+        query.date_bounds("2003-06-02", "2003-06-01")
+    with pytest.raises(BadDate, match="cannot read the date ''"):
+        query.date_bounds("", None)
+    assert query.date_range("2003-06", "2004") == ("2003-06-01", "2004-12-31")
+
+
+def test_search_from_to_filter(run: Run, archive: Path) -> None:
+    _, hits, _ = slugs(run, archive, "Mars", "--from", "2004-01-10", "--to", "June 2004")
+    assert hits == [ROVER]
+
+
+# --- 5. REFs -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "ref",
+    [
+        PROBE,
+        PROBE.upper(),
+        PROBE + "/",
+        f"2003-06-02/{PROBE}",
+        f"2003-06-2/{PROBE}",
+        f"2003/06/2/{PROBE}",
+        f"2003/06/02/{PROBE}/",
+        f"{PROBE}.html",
+        f"{PROBE}.md",
+        f"/news/2003/06/2/{PROBE}.md",
+        f"https://thecontext.example/news/2003/06/2/{PROBE}.html?x=1#frag",
+        f"{PROBE}?utm=1",
+        f"{PROBE}#top",
+        "a-probe-leaves",
+        "A-PROBE-LEAVES",
+        "2003-06-02/a-probe",
+    ],
+)
+def test_ref_forms(run: Run, archive: Path, ref: str) -> None:
+    code, out, err = run("show", ref, "--json", "--archive", archive)
+    assert code == Exit.FOUND, err
+    assert json.loads(out)["slug"] == PROBE
+
+
+def test_ref_day_must_exist_and_match(run: Run, archive: Path) -> None:
+    code, _, err = run("show", f"2003-02-30/{PROBE}", "--archive", archive)
+    assert code == Exit.ERROR and "no such date" in err
+    code, _, err = run("show", f"2004-01-10/{PROBE}", "--archive", archive)
+    assert code == Exit.ERROR and "no event" in err
+
+
+# --- 6. bounded input, short echoes -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "text", "options"),
+    [
+        ("show", "q" * 900, ()),
+        ("show", "\n".join(["2003/06/2/x"] * 80), ()),
+        ("show", "2003-02-30/" + "x" * 500, ()),
+        ("on", "y" * 900, ()),
+        ("on", "June" + " " * 900 + "x 2003", ()),
+        ("on", "2005", ("--to", "2003" + " " * 900)),
+        ("search", "Mars", ("--from", "z" * 900)),
+        ("search", "Mars", ("--from", "2005", "--to", "2003" + " " * 900)),
+        ("search", "zzzz" * 240, ()),
+        ("search", "-" + "z" * 900, ()),
+        ("search", "NEAR(" + "z" * 900, ("--raw",)),
+    ],
+)
+def test_messages_echo_one_short_line(
+    run: Run, archive: Path, command: str, text: str, options: tuple[str, ...]
+) -> None:
+    code, _, err = run(command, "--archive", archive, *options, "--", text)
+    assert code in (Exit.NOTHING, Exit.ERROR)
+    assert err.count("\n") == 1 and len(err) < 200, err
+
+
+def test_quoted() -> None:
+    assert quoted("Mars") == "'Mars'"
+    assert quoted("it's") == '"it\'s"'
+    for text in ("x" * 1000, "\n" * 1000, "\x1b[2J" * 100, "é" * 100):
+        shown = quoted(text)
+        assert len(shown) <= 60 and "\n" not in shown and "\x1b" not in shown and shown.endswith("…'")
