@@ -106,8 +106,7 @@ class Term(NamedTuple):
     prefix: bool = False
 
     def fts(self) -> str:
-        quoted = '"' + self.text.replace('"', '""') + '"'
-        return quoted + "*" if self.prefix else quoted
+        return store.fts_string(self.text) + ("*" if self.prefix else "")
 
 
 def fold(word: str) -> str:
@@ -169,16 +168,8 @@ def search(
         if not exact:
             terms, corrections = _correct(conn, terms)
         match = " ".join(t.fts() for t in terms)
-    try:
-        hits = [
-            Hit(r.event, score, snip, title)
-            for r, score, snip, title in store.search(conn, match, first=first, last=last, context=context, limit=limit)
-        ]
-    except sqlite3.OperationalError as exc:
-        if raw:
-            raise BadQuery(f"bad FTS5 query: {exc}") from None
-        raise
-    return SearchResult(hits, corrections)
+    rows = store.search(conn, match, first=first, last=last, context=context, limit=limit)
+    return SearchResult([Hit(r.event, score, snip, title) for r, score, snip, title in rows], corrections)
 
 
 def _correct(conn: sqlite3.Connection, terms: list[Term]) -> tuple[list[Term], list[tuple[str, str]]]:

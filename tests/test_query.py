@@ -4,11 +4,12 @@ miss into an unrelated hit, date bounds, FTS5 errors told from damage, REF forms
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 import pytest
 
-from newsq import query
+from newsq import indexer, query, store
 from newsq.errors import BadDate, Exit, quoted
 from tests.conftest import MakeArchive, Run
 
@@ -93,6 +94,42 @@ def test_date_bounds() -> None:
 def test_search_from_to_filter(run: Run, archive: Path) -> None:
     _, hits, _ = slugs(run, archive, "Mars", "--from", "2004-01-10", "--to", "June 2004")
     assert hits == [ROVER]
+
+
+# --- 4. FTS5 errors are the query's, other SQLite errors the cache's --------------------------------
+
+
+@pytest.mark.parametrize("text", ["AND", '"unclosed', "NEAR(", "col:word", "*", "a:", "(" * 300 + "x" + ")" * 300])
+def test_raw_syntax_errors_are_bad_queries(run: Run, archive: Path, text: str) -> None:
+    code, out, err = run("search", "--raw", "--archive", archive, "--", text)
+    assert (code, out) == (Exit.ERROR, "")
+    assert err.startswith("newsq: error: bad FTS5 query: ") and err.count("\n") == 1, err
+
+
+def test_a_nul_in_a_query_is_a_separator_not_damage(run: Run, archive: Path) -> None:
+    # Before: the NUL ended the FTS5 string early, "unterminated string" was reported as damage.
+    code, hits, err = slugs(run, archive, "Mars\x00rover")
+    assert (code, hits) == (Exit.FOUND, [ROVER]), err
+
+
+def test_damage_is_not_reported_as_a_bad_query(run: Run, archive: Path) -> None:
+    conn = sqlite3.connect(indexer.cache_path(indexer.find_archive(archive)))
+    conn.execute("DROP TABLE events_fts")  # another program damaged the cache
+    conn.commit()
+    conn.close()
+    code, _, err = run("search", "--raw", "Mars", "--archive", archive)
+    assert code == Exit.ERROR and "the cache failed" in err and "bad FTS5" not in err
+    code, _, err = run("search", "--raw", "NEAR(", "--archive", archive)
+    assert code == Exit.ERROR and "bad FTS5 query" in err  # still the query's fault
+
+
+def test_the_checker_has_the_cache_s_columns_and_tokenizer() -> None:
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    store.create(conn, "x")
+    columns = [r[1] for r in conn.execute("PRAGMA table_info(events_fts)")]
+    (sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'events_fts'").fetchone()
+    assert store._FTS_ARGS.startswith(", ".join(columns) + ", tokenize=")
+    assert store._FTS_ARGS.split("tokenize=")[1] in sql
 
 
 # --- 5. REFs -----------------------------------------------------------------------------------------
