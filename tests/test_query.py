@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from newsq import indexer, query, store
-from newsq.errors import BadDate, Exit, quoted
+from newsq.errors import BadDate, BadQuery, Exit, quoted
 from tests.conftest import MakeArchive, Run
 
 PROBE = "a-probe-leaves-for-mars-from-the-steppe"
@@ -66,6 +66,121 @@ def archive(make_archive: MakeArchive, run: Run) -> Path:
 def slugs(run: Run, archive: Path, *args: str) -> tuple[int, list[str], str]:
     code, out, err = run("search", "--archive", archive, "--json", "--limit", "50", *args)
     return code, [h["slug"] for h in json.loads(out)] if out.strip() else [], err
+
+
+# --- 1. typo correction ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["café", "Venus", "x", "NOT", "Iran", "Cafe"])
+def test_a_miss_is_not_corrected_into_an_unrelated_hit(run: Run, archive: Path, typed: str) -> None:
+    # Before: café searched 'cape', Venus 'sends', x 'a', NOT 'no', Iran 'iraq', all with exit 0.
+    code, out, err = run("search", "--archive", archive, "--", typed)
+    assert (code, out) == (Exit.NOTHING, ""), err
+    assert "instead" not in err and f"nothing found for {typed!r}" in err
+
+
+def test_accents_and_case_fold_before_anything_else(run: Run, archive: Path) -> None:
+    for typed in ("bistro zurich", "BISTRO Zürich", "resume", "RÉSUMÉ", "Zurïch", "zürich résumé"):
+        code, hits, err = slugs(run, archive, typed)
+        assert (code, hits) == (Exit.FOUND, [ZURICH]), typed
+        assert "instead" not in err, typed
+
+
+def test_genuine_typos_are_still_corrected(run: Run, archive: Path) -> None:
+    code, hits, err = slugs(run, archive, "Mras")
+    assert code == Exit.FOUND and set(hits) == {PROBE, BEAGLE, ROVER}
+    assert "no match for 'Mras'; searched 'mars' instead (--exact to turn off)" in err
+    code, hits, err = slugs(run, archive, "Mras,")
+    assert code == Exit.FOUND and "no match for 'Mras,'; searched 'mars' instead" in err
+    code, hits, err = slugs(run, archive, "Beagel", "--exact")
+    assert (code, hits) == (Exit.NOTHING, [])
+    code, hits, err = slugs(run, archive, "Mars -Beagel")
+    assert code == Exit.FOUND and set(hits) == {PROBE, ROVER} and "'beagle' instead" in err
+
+
+@pytest.mark.parametrize(
+    ("typed", "word"),
+    [
+        *[("mras", "mars"), ("kazakstan", "kazakhstan"), ("goverment", "government"), ("obmaa", "obama")],
+        *[("putn", "putin"), ("merkle", "merkel"), ("presdient", "president"), ("syira", "syria")],
+    ],
+)
+def test_close_enough_takes_slips_of_the_hand(typed: str, word: str) -> None:
+    assert query.close_enough(typed, word)
+
+
+@pytest.mark.parametrize(
+    ("typed", "word"),
+    [
+        *[("cafe", "cape"), ("venus", "sends"), ("iran", "iraq"), ("mali", "bali"), ("cuba", "cube")],
+        *[("india", "indie"), ("sudan", "susan"), ("nerkel", "merkel"), ("lybia", "libya")],
+    ],
+)
+def test_close_enough_refuses_other_words(typed: str, word: str) -> None:
+    assert not query.close_enough(typed, word)
+
+
+# --- 2. the search language --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("Mars -Beagle", {PROBE, ROVER}),
+        ('Mars -"Beagle 2"', {PROBE, ROVER}),
+        ('Mars -"2 lander"', {PROBE, ROVER}),
+        ('"lander rides"', {BEAGLE}),
+        ('"rides lander"', set()),
+        ("Bea*", {BEAGLE}),
+        ("Mars OR Iraq", {PROBE, BEAGLE, ROVER, VOTES}),
+        # (iraq OR mars) AND rover: FTS5 alone would read `"iraq" OR "mars" "rover"` as
+        # iraq OR (mars rover), and `a b NOT c` as (a b) NOT c but `a NOT b c` as a NOT (b c).
+        ("Iraq OR Mars rover", {ROVER}),
+        ("rover Iraq OR Mars", {ROVER}),
+        ("Mars -Beagle OR steppe", set()),  # OR beside an exclusion is the word "or"
+        ("Mars or steppe", set()),  # lowercase or is a word
+        ("al-Qaeda", {QAEDA}),
+        ("AL-QAEDA attack", {QAEDA}),
+        ("Mars -al-Qaeda", {PROBE, BEAGLE, ROVER}),
+        ("U.S.", {QAEDA}),
+        ("2-stage", {CAPE}),
+        ("NEAR East", {EAST}),
+        ("near AND east", {EAST}),
+        ("NOT no one", set()),  # "not" is in no event: a word like any other
+        ("no one", {EAST}),
+        ("Mars AND Beagle", {BEAGLE}),  # "and" is a word: the Beagle title has it
+        ("Mars NEAR(Beagle)", set()),
+        ("Mars (Beagle)", {BEAGLE}),
+        ("title:Mars", set()),
+        ("Mars^", {PROBE, BEAGLE, ROVER}),
+        ('Mars "rover sends', {ROVER}),  # a phrase left open runs to the end
+    ],
+)
+def test_search_language(run: Run, archive: Path, text: str, found: set[str]) -> None:
+    code, hits, err = slugs(run, archive, "--exact", "--", text)
+    assert set(hits) == found, err
+    assert code == (Exit.FOUND if found else Exit.NOTHING)
+
+
+@pytest.mark.parametrize("text", ["-Mars", '-Mars -"Beagle 2"', "-Mars -rover*"])
+def test_only_exclusions_is_an_error(run: Run, archive: Path, text: str) -> None:
+    code, out, err = run("search", "--archive", archive, "--", text)
+    assert code == Exit.ERROR and out == ""
+    assert err.count("\n") == 1 and "only excludes" in err
+
+
+def test_raw_keeps_fts5_syntax(run: Run, archive: Path) -> None:
+    _, hits, _ = slugs(run, archive, "--raw", "Mars NOT Beagle")
+    assert set(hits) == {PROBE, ROVER}
+    _, hits, _ = slugs(run, archive, "--raw", "title:Beagle")
+    assert hits == [BEAGLE]
+
+
+def test_parse_query_builds_parenthesized_fts5() -> None:
+    parsed = query.parse_query('Iraq OR "Mars rover" -Beagle bea* -"x y"')
+    assert parsed.fts() == '(("Iraq" OR "Mars rover") AND ("bea"*)) NOT ("Beagle" OR "x y")'
+    assert query.parse_query('-"a" OR b c OR').fts() == '(("OR") AND ("b") AND ("c") AND ("OR")) NOT ("a")'
+    assert query.Term('say "hi"\x00').fts() == '"say ""hi"" "'
 
 
 # --- 3. date bounds ----------------------------------------------------------------------------------
@@ -172,6 +287,22 @@ def test_ref_day_must_exist_and_match(run: Run, archive: Path) -> None:
 # --- 6. bounded input, short echoes -------------------------------------------------------------------
 
 
+def test_a_huge_query_is_refused_at_once_without_echo(run: Run, archive: Path) -> None:
+    huge = " ".join(f"w{i}ord" for i in range(20_000))[:100_000]
+    for args in ((huge,), ("--raw", huge), ("--exact", huge)):
+        code, out, err = run("search", "--archive", archive, *args)
+        assert (code, out) == (Exit.ERROR, "")
+        assert err.count("\n") == 1 and len(err) < 120, err
+        assert "100,000 characters" in err and "1,000" in err
+
+
+def test_too_many_words(run: Run, archive: Path) -> None:
+    code, _, err = run("search", " ".join(["mars"] * 65), "--archive", archive)
+    assert code == Exit.ERROR and "65 words: at most 64" in err
+    code, _, _ = run("search", " ".join(["mars"] * 64), "--archive", archive)
+    assert code == Exit.FOUND
+
+
 @pytest.mark.parametrize(
     ("command", "text", "options"),
     [
@@ -202,3 +333,9 @@ def test_quoted() -> None:
     for text in ("x" * 1000, "\n" * 1000, "\x1b[2J" * 100, "é" * 100):
         shown = quoted(text)
         assert len(shown) <= 60 and "\n" not in shown and "\x1b" not in shown and shown.endswith("…'")
+
+
+def test_bad_query_messages_quote_briefly() -> None:
+    with pytest.raises(BadQuery) as info:
+        query.parse_query("-" + "x" * 500)
+    assert len(str(info.value)) < 120
