@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional, TypeVar
 import typer
 
 from newsq import render
-from newsq.errors import Exit, NewsqError
+from newsq.errors import Exit, NewsqError, quoted
 
 if TYPE_CHECKING:
     from newsq.cache import Cache
@@ -283,8 +283,7 @@ def search(
     from newsq import query
 
     mode = _mode(json_, jsonl, table)
-    first = query.parse_date(from_)[0] if from_ else None
-    last = query.parse_date(to)[1] if to else None
+    first, last = query.date_bounds(from_, to)
     with _cache(archive) as conn:
         result = query.search(
             conn, query_text, raw=raw, exact=exact, first=first, last=last, context=context, limit=limit
@@ -299,7 +298,7 @@ def search(
         else:
             count = render.write_lines((h.event.day, h.event.slug, h.event.title) for h in hits)
     if not count and mode != "json":
-        _message(f"nothing found for {query_text!r}")
+        _message(f"nothing found for {quoted(query_text)}")
     _done(count)
 
 

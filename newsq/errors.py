@@ -38,3 +38,16 @@ class UnknownRef(NewsqError):
 
 class CacheError(NewsqError):
     """The cache cannot be created or used."""
+
+
+def quoted(text: str, width: int = 60) -> str:
+    """User text as a message shows it: its repr (quotes added, newlines and control characters
+    escaped), cut with an ellipsis to at most `width` characters, so no message echoes more than
+    one short line of whatever was typed or pasted."""
+    shown = repr(text)
+    if len(shown) <= width:
+        return shown
+    cut = text[: width - 3]
+    while len(shown := repr(cut + "…")) > width:
+        cut = cut[: -max(1, (len(shown) - width) // 4)]  # escapes take up to 4 characters each
+    return shown

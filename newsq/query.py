@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import NamedTuple
 
 from newsq import store
-from newsq.errors import BadDate, BadQuery, UnknownRef
+from newsq.errors import BadDate, BadQuery, UnknownRef, quoted
 from newsq.models import Event, Row
 
 _MONTH_NAMES = "january february march april may june july august september october november december".split()  # noqa: SIM905
@@ -31,7 +31,7 @@ def _span(raw: str, year: int, month: int | None = None, day: int | None = None)
             return first.isoformat(), last.isoformat()
         one = dt.date(year, month, day).isoformat()
     except (ValueError, OverflowError):
-        raise BadDate(f"no such date: {raw!r}") from None
+        raise BadDate(f"no such date: {quoted(raw)}") from None
     return one, one
 
 
@@ -57,24 +57,34 @@ def parse_date(text: str) -> tuple[str, str]:
     elif m := re.fullmatch(r"([a-z]+)\s+(\d{4})", low):
         start, end = _span(raw, int(m[2]), _month(m[1], raw))
     else:
-        raise BadDate(f"cannot read the date {raw!r}: use 2003-06-02, 'June 2, 2003', 2003-06 or 2003")
+        raise BadDate(f"cannot read the date {quoted(raw)}: use 2003-06-02, 'June 2, 2003', 2003-06 or 2003")
     return start, end
 
 
 def _month(name: str, raw: str) -> int:
     if name not in _MONTHS:
-        raise BadDate(f"cannot read the month in {raw!r}")
+        raise BadDate(f"cannot read the month in {quoted(raw)}")
     return _MONTHS[name]
 
 
+def date_bounds(from_: str | None, to: str | None) -> tuple[str | None, str | None]:
+    """The first and last ISO day of a --from/--to filter (None where not given): every command
+    that filters by date reads its options here."""
+    first = parse_date(from_)[0] if from_ is not None else None
+    last = parse_date(to)[1] if to is not None else None
+    if first is not None and last is not None and last < first:
+        raise BadDate(f"--to {quoted(to or '')} is before --from {quoted(from_ or '')}")
+    return first, last
+
+
 def date_range(when: str, to: str | None) -> tuple[str, str]:
-    """The span from the start of `when` to the end of `to` (or of `when`)."""
-    start, end = parse_date(when)
+    """The span `on` lists: from the start of `when` to the end of `to` (or of `when`)."""
+    first, last = parse_date(when)
     if to is not None:
-        end = parse_date(to)[1]
-    if end < start:
-        raise BadDate(f"--to {to} is before {when}")
-    return start, end
+        last = parse_date(to)[1]
+        if last < first:
+            raise BadDate(f"--to {quoted(to)} is before {quoted(when)}")
+    return first, last
 
 
 def events_on(conn: sqlite3.Connection, when: str, to: str | None = None) -> Iterator[Event]:
@@ -84,8 +94,22 @@ def events_on(conn: sqlite3.Connection, when: str, to: str | None = None) -> Ite
 
 # --- search --------------------------------------------------------------------------------------
 
-_TOKEN_RE = re.compile(r'"([^"]*)"?|(\S+)')
+MAX_QUERY_CHARS = 1000
+MAX_QUERY_TERMS = 64
+
+# A phrase (maybe excluded), closed or running to the end of the text; or a run of other text.
+_TOKEN_RE = re.compile(r'(-*)"([^"]*)"?|([^\s"]+)')
 _WORD_RE = re.compile(r"[^\W_]+")
+
+# Never corrected, being too common to be a typo of anything: these, and every word of up to
+# three letters ("not" must not become "no", nor "x" become "a").
+_STOP_WORDS = frozenset(
+    """about above after again against also because been before being below between both could does
+    doing down during each from further have having here hers into itself just more most near once
+    only other ours over same should some such than that their theirs them then there these they
+    this those through under until upon very were what when where which while whom will with within
+    without would your yours""".split()  # noqa: SIM905
+)
 
 
 class Term(NamedTuple):
@@ -96,31 +120,99 @@ class Term(NamedTuple):
     prefix: bool = False
 
     def fts(self) -> str:
-        quoted = '"' + self.text.replace('"', '""') + '"'
-        return quoted + "*" if self.prefix else quoted
+        return store.fts_string(self.text) + ("*" if self.prefix else "")
+
+
+class Query(NamedTuple):
+    """A parsed search: every group must match (a group is one term or terms joined by OR), and
+    no excluded term may."""
+
+    groups: list[list[Term]]
+    excluded: list[Term]
+
+    def fts(self) -> str:
+        """The FTS5 expression, fully parenthesized: FTS5 binds NOT tighter than AND and OR, but
+        a juxtaposition (`a b NOT c`) tighter than NOT, and inserts no implicit AND next to a
+        parenthesis; explicit operators and parentheses leave nothing to precedence."""
+        wanted = " AND ".join("(" + " OR ".join(t.fts() for t in group) + ")" for group in self.groups)
+        if not self.excluded:
+            return wanted
+        return f"({wanted}) NOT ({' OR '.join(t.fts() for t in self.excluded)})"
 
 
 def fold(word: str) -> str:
-    """A word as FTS5's unicode61 tokenizer stores it: case folded, diacritics removed."""
-    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    """A word as FTS5's unicode61 tokenizer stores it: lower case, diacritics removed."""
+    decomposed = unicodedata.normalize("NFKD", word.lower())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def parse_terms(query: str) -> list[Term]:
-    """Split user text into words and "quoted phrases"; a trailing * makes a prefix."""
-    terms: list[Term] = []
-    for m in _TOKEN_RE.finditer(query):
-        if m.group(1) is not None:
-            text = m.group(1).strip()
-            if _WORD_RE.search(text):
-                terms.append(Term(text, phrase=True))
+def parse_query(text: str) -> Query:
+    """Read the search language of `newsq search`:
+
+    Mars Express         events with every word, in any order and any field
+    "Mars Express"       the words side by side, in this order
+    mar*                 a word starting with mar
+    -Beagle -"Beagle 2"  leave out events with this word or phrase
+    Mars OR Venus        either word (OR in capitals, between two words or phrases)
+
+    Everything else is plain text. Case and accents do not matter (café finds cafe); punctuation
+    splits words, so al-Qaeda finds "al qaeda" and U.S. finds "u s"; a hyphen excludes only at
+    the start of a word; AND, NOT, NEAR and a lowercase or are ordinary words. A query needs one
+    word that is not excluded, and may hold at most 1,000 characters and 64 words or phrases. A
+    word that is in no event is replaced by the archive's closest word if one is close enough,
+    which is said on stderr (--exact turns this off). --raw passes the query to SQLite FTS5
+    unchanged. On the command line, a query that starts with - follows a -- (search -- -x y)."""
+    _check_length(text)
+    items: list[tuple[Term, bool] | None] = []  # (term, excluded), or None for an OR
+    for m in _TOKEN_RE.finditer(text):
+        if m[3] == "OR":
+            items.append(None)
             continue
-        word = m.group(2)
-        prefix = word.endswith("*")
-        word = word.rstrip("*")
-        if _WORD_RE.search(word):
-            terms.append(Term(word, prefix=prefix))
-    return terms
+        if m[3] is None:
+            term, excluded = Term(m[2].strip(), phrase=True), bool(m[1])
+        else:
+            word = m[3]
+            excluded = word.startswith("-")
+            word = word.lstrip("-") if excluded else word
+            term = Term(word.rstrip("*"), prefix=word.endswith("*"))
+        if _WORD_RE.search(term.text):
+            items.append((term, excluded))
+    # An OR counts only between two wanted terms; anywhere else it is the word "or".
+    real_or = {i for i, item in enumerate(items) if item is None and _wanted(items, i - 1) and _wanted(items, i + 1)}
+    groups: list[list[Term]] = []
+    excluded_terms: list[Term] = []
+    for i, item in enumerate(items):
+        if i in real_or:
+            continue
+        term, excluded = item if item is not None else (Term("OR"), False)
+        if excluded:
+            excluded_terms.append(term)
+        elif i - 1 in real_or:
+            groups[-1].append(term)
+        else:
+            groups.append([term])
+    count = sum(map(len, groups)) + len(excluded_terms)
+    if count > MAX_QUERY_TERMS:
+        raise BadQuery(f"the query has {count} words: at most {MAX_QUERY_TERMS}")
+    if not groups:
+        if excluded_terms:
+            raise BadQuery(f"{quoted(text)} only excludes: give a word to search for as well")
+        raise BadQuery(f"nothing to search for in {quoted(text)}: give a word")
+    return Query(groups, excluded_terms)
+
+
+def _check_length(text: str) -> None:
+    # Checked before anything is done with the text: a pasted page took seconds to refuse.
+    if len(text) > MAX_QUERY_CHARS:
+        raise BadQuery(f"the query is {len(text):,} characters long: at most {MAX_QUERY_CHARS:,}")
+
+
+def _wanted(items: list[tuple[Term, bool] | None], i: int) -> bool:
+    """Is items[i] a term that is not excluded?"""
+    if not 0 <= i < len(items):
+        return False
+    item = items[i]
+    return item is not None and not item[1]
 
 
 class Hit(NamedTuple):
@@ -146,54 +238,68 @@ def search(
     context: str | None = None,
     limit: int = 20,
 ) -> SearchResult:
-    """Ranked full-text search; words that match nothing are corrected against the index's words."""
+    """Ranked full-text search (the language of `parse_query`, or FTS5's own under raw); words
+    that are in no event are corrected against the index's words unless `exact`."""
     corrections: list[tuple[str, str]] = []
     if raw:
-        match = query
+        _check_length(query)
         if not query.strip():
             raise BadQuery("empty query")
+        match = query
     else:
-        terms = parse_terms(query)
-        if not terms:
-            raise BadQuery(f"nothing to search for in {query!r}: give a word")
+        parsed = parse_query(query)
         if not exact:
-            terms, corrections = _correct(conn, terms)
-        match = " ".join(t.fts() for t in terms)
-    try:
-        hits = [
-            Hit(r.event, score, snip, title)
-            for r, score, snip, title in store.search(conn, match, first=first, last=last, context=context, limit=limit)
-        ]
-    except sqlite3.OperationalError as exc:
-        if raw:
-            raise BadQuery(f"bad FTS5 query: {exc}") from None
-        raise
-    return SearchResult(hits, corrections)
+            parsed, corrections = _correct(conn, parsed)
+        match = parsed.fts()
+    rows = store.search(conn, match, first=first, last=last, context=context, limit=limit)
+    return SearchResult([Hit(r.event, score, snip, title) for r, score, snip, title in rows], corrections)
 
 
-def _correct(conn: sqlite3.Connection, terms: list[Term]) -> tuple[list[Term], list[tuple[str, str]]]:
-    out: list[Term] = []
+def _correct(conn: sqlite3.Connection, query: Query) -> tuple[Query, list[tuple[str, str]]]:
     fixed: list[tuple[str, str]] = []
-    for term in terms:
-        words = _WORD_RE.findall(fold(term.text))
-        if term.phrase or term.prefix or len(words) != 1 or store.term_exists(conn, words[0]):
-            out.append(term)
-            continue
+
+    def fix(term: Term) -> Term:
+        words = _WORD_RE.findall(fold(term.text))  # "Mras," is the word mras
+        if term.phrase or term.prefix or len(words) != 1 or not _correctable(words[0]):
+            return term
+        if store.term_exists(conn, words[0]):
+            return term
         better = closest_term(conn, words[0])
         if better is None:
-            out.append(term)
-        else:
-            out.append(Term(better))
-            fixed.append((term.text, better))
-    return out, fixed
+            return term
+        fixed.append((term.text, better))
+        return Term(better)
+
+    groups = [[fix(t) for t in group] for group in query.groups]
+    return Query(groups, [fix(t) for t in query.excluded]), fixed
+
+
+def _correctable(word: str) -> bool:
+    """Only words of letters, four or more, that are not stop words: a short word is one letter
+    away from many others, and a number or a code (G8, 9/11) is not a misspelling."""
+    return len(word) >= 4 and word.isalpha() and word not in _STOP_WORDS
 
 
 def _max_edits(word: str) -> int:
-    return 1 if len(word) <= 4 else 2 if len(word) <= 8 else 3
+    return 1 if len(word) <= 7 else 2
+
+
+def close_enough(word: str, candidate: str) -> bool:
+    """Is `candidate` near enough to `word` to be what was meant? Both bounds must hold: few
+    edits for the length (a transposition counts as one) and a Jaro-Winkler similarity of 0.9,
+    which rejects candidates sharing few letters in place (Venus/sends)."""
+    from rapidfuzz.distance import OSA, Indel, JaroWinkler
+
+    edits = OSA.distance(word, candidate)
+    if edits > _max_edits(word) or JaroWinkler.similarity(word, candidate) < 0.9:
+        return False
+    # In a word of five letters or fewer, replacing one letter mostly spells another word
+    # (Iran/Iraq, cafe/cape, Mali/Bali): there, only a swap or a letter added or dropped is a typo.
+    return len(word) > 5 or Indel.distance(word, candidate) == edits or sorted(word) == sorted(candidate)
 
 
 def closest_term(conn: sqlite3.Connection, word: str) -> str | None:
-    """The index word nearest to `word` (edit distance with transpositions), commonest first.
+    """The index word nearest to `word` that is `close_enough`, commonest first; None if none is.
 
     Looks at words of a similar length that share the first letter, then, if none is close
     enough, at words of a similar length that share the second: fast on a large vocabulary."""
@@ -209,33 +315,41 @@ def closest_term(conn: sqlite3.Connection, word: str) -> str | None:
         if not candidates:
             continue
         docs = dict(candidates)
-        found = process.extract(word, list(docs), scorer=OSA.distance, score_cutoff=edits, limit=20)
-        if found:
-            best = min(found, key=lambda f: (f[1], -docs[f[0]], f[0]))
-            return str(best[0])
+        found = process.extract(word, list(docs), scorer=OSA.distance, score_cutoff=edits, limit=50)
+        near = [(str(term), dist) for term, dist, _ in found if close_enough(word, str(term))]
+        if near:
+            return min(near, key=lambda f: (f[1], -docs[f[0]], f[0]))[0]
     return None
 
 
 # --- references ----------------------------------------------------------------------------------
 
-_REF_PATH_RE = re.compile(r"(?:^|/)(?:news/)?(\d{4})/(\d{1,2})/(\d{1,2})/([^/]+?)(?:\.(?:md|html|json|xml))?/?$")
+# A day and a slug at the end of a path or URL: 2003/06/2/slug (the archive's), 2003-06-02/slug
+# (as newsq prints days), after /news/ or a host, with an extension.
+_REF_PATH_RE = re.compile(r"(?:^|/)(\d{4})([-/])(\d{1,2})\2(\d{1,2})/([^/]+)$")
+_REF_EXTENSION_RE = re.compile(r"\.(?:md|html|json|xml)$", re.IGNORECASE)
 
 
 def resolve(conn: sqlite3.Connection, ref: str) -> Row:
-    """The event a REF names: slug, alias, YYYY/MM/D/slug, a /news/... link, or a unique prefix."""
+    """The event a REF names: a slug (any case), an alias, a unique slug prefix; or a day and a
+    slug, as YYYY/MM/D/slug, YYYY-MM-DD/slug, a /news/...md link or a page's URL (any ?query or
+    #fragment dropped, .md or .html or a trailing / allowed)."""
     text = ref.strip()
     if not text:
         raise UnknownRef("empty event reference")
+    # A slug holds only a-z, 0-9 and -: a ? or # starts a URL's query or fragment.
+    path = re.split(r"[?#]", text, maxsplit=1)[0].rstrip("/")
     day: str | None = None
-    slug = text
-    if m := _REF_PATH_RE.search(text):
+    slug = path
+    if m := _REF_PATH_RE.search(path):
         try:
-            day = dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+            day = dt.date(int(m[1]), int(m[3]), int(m[4])).isoformat()
         except ValueError:
-            raise UnknownRef(f"no such date in {text!r}") from None
-        slug = m[4]
-    elif text.endswith(".md"):
-        slug = text[:-3]
+            raise UnknownRef(f"no such date in {quoted(text)}") from None
+        slug = m[5]
+    slug = _REF_EXTENSION_RE.sub("", slug).lower()
+    if not slug:
+        raise UnknownRef(f"no slug in {quoted(text)}")
     rows = store.events_by_slug(conn, slug, day)
     if not rows:
         rows = store.events_by_slug_prefix(conn, slug, limit=11, day=day)
@@ -244,8 +358,9 @@ def resolve(conn: sqlite3.Connection, ref: str) -> Row:
     if rows:
         listing = "; ".join(f"{r.event.day} {r.event.slug}" for r in rows[:10])
         more = " ..." if len(rows) > 10 else ""
-        raise UnknownRef(f"{text!r} names {len(rows) if len(rows) <= 10 else 'more than 10'} events: {listing}{more}")
-    raise UnknownRef(f"no event {text!r}{_did_you_mean(conn, slug)}")
+        count = len(rows) if len(rows) <= 10 else "more than 10"
+        raise UnknownRef(f"{quoted(text)} names {count} events: {listing}{more}")
+    raise UnknownRef(f"no event {quoted(text)}{_did_you_mean(conn, slug)}")
 
 
 def _did_you_mean(conn: sqlite3.Connection, slug: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import sqlite3
 from array import array
@@ -10,6 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from newsq.errors import BadQuery
 from newsq.models import Event, FileRecord, Link, Row, Source
 
 SCHEMA_VERSION = 7
@@ -499,7 +501,10 @@ def search(
     context: str | None,
     limit: int,
 ) -> Iterator[tuple[Row, float, str, str]]:
-    """Ranked FTS5 hits: (row, score, snippet, marked title); matches are marked \\x02 ... \\x03."""
+    """Ranked FTS5 hits: (row, score, snippet, marked title); matches are marked \\x02 ... \\x03.
+
+    Raises BadQuery if FTS5 cannot read `match`; any other SQLite error is the cache's."""
+    check_match(match)
     where = ["events_fts MATCH ?"]
     args: list[object] = [match]
     if first is not None:
@@ -530,11 +535,42 @@ def search(
         yield event_by_id(conn, id_), -float(score), str(snippet).replace("\n", ", "), str(title)
 
 
+# events_fts's columns and tokenizer, as in _SCHEMA (a test checks they agree).
+_FTS_ARGS = "title, summary, topic, contexts, tokenize='unicode61 remove_diacritics 2'"
+
+
+@functools.cache
+def _match_checker() -> sqlite3.Connection:
+    conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    conn.execute(f"CREATE VIRTUAL TABLE t USING fts5({_FTS_ARGS})")
+    return conn
+
+
+def check_match(match: str) -> None:
+    """Raise BadQuery if FTS5 cannot read the expression `match`.
+
+    It is tried on an empty in-memory table with the cache's columns and tokenizer: an error
+    there is the query's fault whatever state the cache is in, and a query error can no longer
+    pass for damage (nor damage for a query error) by its SQLite exception class."""
+    try:
+        _match_checker().execute("SELECT rowid FROM t WHERE t MATCH ?", (match,)).fetchall()
+    except sqlite3.Error as exc:
+        message = str(exc)
+        message = message if len(message) <= 80 else message[:79] + "…"
+        raise BadQuery(f"bad FTS5 query: {message}") from None
+
+
+def fts_string(text: str) -> str:
+    """Text as one FTS5 string: every character literal (a " doubled), split into words by the
+    tokenizer as the archive's text was. A NUL would end the string early: it becomes a space."""
+    return '"' + text.replace("\x00", " ").replace('"', '""') + '"'
+
+
 def term_exists(conn: sqlite3.Connection, term: str) -> bool:
-    """Is the word in the index? The vocab table knows all but words added by a query's refresh."""
-    if conn.execute("SELECT 1 FROM vocab WHERE term = ?", (term,)).fetchone() is not None:
-        return True
-    return conn.execute("SELECT 1 FROM events_vocab WHERE term = ?", (term,)).fetchone() is not None
+    """Is the word in some event? FTS5 itself answers, so the word is folded exactly as the
+    archive's text was, and words added by a query's refresh are seen too."""
+    found = conn.execute("SELECT 1 FROM events_fts WHERE events_fts MATCH ? LIMIT 1", (fts_string(term),))
+    return found.fetchone() is not None
 
 
 def terms_between(conn: sqlite3.Connection, low: str, high: str, min_len: int, max_len: int) -> list[tuple[str, int]]:
