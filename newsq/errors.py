@@ -38,3 +38,7 @@ class UnknownRef(NewsqError):
 
 class CacheError(NewsqError):
     """The cache cannot be created or used."""
+
+
+class UnknownContext(NewsqError):
+    """A --context NAME that no event has."""
