@@ -51,3 +51,7 @@ def quoted(text: str, width: int = 60) -> str:
     while len(shown := repr(cut + "…")) > width:
         cut = cut[: -max(1, (len(shown) - width) // 4)]  # escapes take up to 4 characters each
     return shown
+
+
+class UnknownContext(NewsqError):
+    """A --context NAME that no event has."""

@@ -268,6 +268,8 @@ def _build(
     for day in sorted((set(front) - covered) | late | spread):
         _remerge(conn, day, fts=False)
     store.save_dirs(conn, _places(archive, dirs))
+    store.refresh_days(conn)
+    store.refresh_contexts(conn)
     store.rebuild_fts(conn)
     store.rebuild_vocab(conn)
     store.mark_complete(conn)
@@ -364,8 +366,11 @@ def _apply(
         done += len(records)
         if progress is not None:
             progress(done, len(changed))
+    touched = store.contexts_of_days(conn, dirty)
     for day in sorted(dirty):
         _remerge(conn, day, fts=True)
+    store.refresh_days(conn, dirty)
+    store.refresh_contexts(conn, touched | store.contexts_of_days(conn, dirty))
 
 
 def _finish(

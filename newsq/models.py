@@ -73,6 +73,32 @@ class Event(NamedTuple):
     related: tuple[Link, ...] = ()
 
 
+class Filters(NamedTuple):
+    """What every listing of events can be narrowed by: days (ISO, inclusive) and contexts (all must hold)."""
+
+    first: str | None = None
+    last: str | None = None
+    contexts: tuple[str, ...] = ()
+
+
+class ContextCount(NamedTuple):
+    """A context as the archive knows it: its commonest spelling, its events, first and last day."""
+
+    name: str
+    events: int
+    first: str
+    last: str
+
+
+class Timeline(NamedTuple):
+    """How many events fall in each period (empty periods inside the range included)."""
+
+    query: str | None
+    by: str  # year, month or day
+    total: int
+    periods: list[tuple[str, int]]
+
+
 class Row(NamedTuple):
     """An event as stored, with its database id."""
 

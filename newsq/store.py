@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from newsq.errors import BadQuery
-from newsq.models import Event, FileRecord, Link, Row, Source
+from newsq.models import ContextCount, Event, FileRecord, Filters, Link, Row, Source
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
@@ -46,6 +46,12 @@ CREATE TABLE links(
     title TEXT NOT NULL, shared TEXT NOT NULL
 );
 CREATE TABLE vocab(term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
+-- Kept by the indexer so that counts over time and contexts never load events into Python.
+CREATE TABLE days(day TEXT PRIMARY KEY, events INTEGER NOT NULL) WITHOUT ROWID;
+-- One row per context, however it is cased: its commonest spelling, its events, first and last day.
+CREATE TABLE contexts(
+    name TEXT NOT NULL COLLATE NOCASE PRIMARY KEY, events INTEGER NOT NULL, first TEXT NOT NULL, last TEXT NOT NULL
+) WITHOUT ROWID;
 CREATE VIRTUAL TABLE events_fts USING fts5(
     title, summary, topic, contexts, content='events', content_rowid='id',
     tokenize='unicode61 remove_diacritics 2'
@@ -62,6 +68,7 @@ CREATE INDEX slugs_event ON slugs(event_id);
 CREATE INDEX event_contexts_event ON event_contexts(event_id);
 CREATE INDEX links_event ON links(event_id);
 CREATE INDEX links_slug ON links(slug);
+CREATE INDEX contexts_events ON contexts(events);
 """
 
 # BM25 weights of title, summary, topic, contexts: a word in the title counts most.
@@ -307,8 +314,8 @@ def counts(conn: sqlite3.Connection) -> dict[str, int]:
     return {
         "files": one("SELECT count(*) FROM files").fetchone()[0],
         "events": one("SELECT count(*) FROM events").fetchone()[0],
-        "days": one("SELECT count(DISTINCT day) FROM events").fetchone()[0],
-        "contexts": one("SELECT count(DISTINCT context) FROM event_contexts").fetchone()[0],
+        "days": one("SELECT count(*) FROM days").fetchone()[0],
+        "contexts": one("SELECT count(*) FROM contexts").fetchone()[0],
     }
 
 
@@ -629,3 +636,134 @@ def context_neighbours(conn: sqlite3.Connection, context: str, day: str, per_sid
         (context, day, per_side),
     ).fetchall()
     return before + after
+
+
+# --- what exploring counts: filters, days, contexts, periods ------------------------------------------
+
+
+def _filtered(filters: Filters, alias: str = "e") -> tuple[str, list[object]]:
+    """SQL conditions (joined with AND, or "1") and their arguments for the filters every listing takes."""
+    where: list[str] = []
+    args: list[object] = []
+    if filters.first is not None:
+        where.append(f"{alias}.day >= ?")
+        args.append(filters.first)
+    if filters.last is not None:
+        where.append(f"{alias}.day <= ?")
+        args.append(filters.last)
+    for name in filters.contexts:
+        where.append(f"{alias}.id IN (SELECT event_id FROM event_contexts WHERE context = ?)")
+        args.append(name)
+    return " AND ".join(where) or "1", args
+
+
+def refresh_days(conn: sqlite3.Connection, days: Iterable[str] | None = None) -> None:
+    """Count the events of some days again (of every day when None)."""
+    if days is None:
+        conn.execute("DELETE FROM days")
+        conn.execute("INSERT INTO days SELECT day, count(*) FROM events GROUP BY day")
+        return
+    for day in days:
+        conn.execute("DELETE FROM days WHERE day = ?", (day,))
+        conn.execute("INSERT INTO days SELECT day, count(*) FROM events WHERE day = ? GROUP BY day", (day,))
+
+
+def contexts_of_days(conn: sqlite3.Connection, days: Iterable[str]) -> set[str]:
+    """The contexts of the events of some days (whose counts an update must redo)."""
+    sql = "SELECT ec.context FROM events e JOIN event_contexts ec ON ec.event_id = e.id WHERE e.day = ?"
+    return {name for day in days for (name,) in conn.execute(sql, (day,))}
+
+
+# Per context (case folded): the spelling most events use, how many events, first and last day.
+# (A bare column beside max() takes its value from the row holding the max: SQLite documents this.)
+_CONTEXT_ROWS = """
+SELECT context, max(n), sum(n), min(first), max(last) FROM (
+    SELECT context, count(*) AS n, min(day) AS first, max(day) AS last FROM event_contexts {where}
+    GROUP BY context COLLATE BINARY
+) GROUP BY context COLLATE NOCASE
+"""
+
+
+def refresh_contexts(conn: sqlite3.Connection, names: Iterable[str] | None = None) -> None:
+    """Count some contexts again (every context when None)."""
+    if names is None:
+        conn.execute("DELETE FROM contexts")
+        rows = conn.execute(_CONTEXT_ROWS.format(where="")).fetchall()
+    else:
+        wanted = sorted(set(names))
+        rows = []
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            conn.executemany("DELETE FROM contexts WHERE name = ?", [(n,) for n in chunk])
+            where = f"WHERE context IN ({','.join('?' * len(chunk))})"
+            rows += conn.execute(_CONTEXT_ROWS.format(where=where), chunk).fetchall()
+    conn.executemany(
+        "INSERT OR REPLACE INTO contexts VALUES (?, ?, ?, ?)", [(n, count, f, la) for n, _top, count, f, la in rows]
+    )
+
+
+_CONTEXT_ORDER = {
+    "count": "events DESC, name",
+    "name": "name",
+    "first": "first, name",
+    "last": "last DESC, name",
+}
+
+
+def contexts(
+    conn: sqlite3.Connection, *, sort: str = "count", limit: int | None = None, containing: str | None = None
+) -> list[ContextCount]:
+    """Contexts with their counts, sorted; `containing`: only names holding this text (any case)."""
+    sql = "SELECT name, events, first, last FROM contexts"
+    args: list[object] = []
+    if containing:
+        sql += " WHERE name LIKE ? ESCAPE '\\'"
+        args.append("%" + containing.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+    sql += f" ORDER BY {_CONTEXT_ORDER[sort]}"
+    if limit is not None:
+        sql += " LIMIT ?"
+        args.append(limit)
+    return [ContextCount(*row) for row in conn.execute(sql, args)]
+
+
+def context_named(conn: sqlite3.Connection, name: str) -> ContextCount | None:
+    """The context of this name, in any case."""
+    row = conn.execute("SELECT name, events, first, last FROM contexts WHERE name = ?", (name.strip(),)).fetchone()
+    return ContextCount(*row) if row else None
+
+
+def context_names(conn: sqlite3.Connection) -> list[str]:
+    return [name for (name,) in conn.execute("SELECT name FROM contexts")]
+
+
+def day_span(conn: sqlite3.Connection) -> tuple[str, str] | None:
+    """The first and last day that have events."""
+    first, last = conn.execute("SELECT min(day), max(day) FROM days").fetchone()
+    return (first, last) if first else None
+
+
+def events_on_days(conn: sqlite3.Connection, days: Sequence[str], *, newest_first: bool) -> Iterator[Row]:
+    """The events of some days (e.g. one month and day in every year), by day then day-page order."""
+    for day in sorted(days, reverse=newest_first):
+        cur = conn.execute(f"SELECT {_EVENT_COLUMNS} FROM events e WHERE e.day = ? ORDER BY e.ord", (day,))
+        yield from (_row(r) for r in cur)
+
+
+def counts_by_period(
+    conn: sqlite3.Connection, width: int, filters: Filters, match: str | None = None
+) -> list[tuple[str, int]]:
+    """(period, events) for periods given by the first `width` characters of the day (4: years,
+    7: months, 10: days), of the events that pass the filters (and match the FTS5 query)."""
+    if match is None and not filters.contexts:  # the whole archive: from the days' counts
+        span = Filters(filters.first, filters.last)
+        cond, args = _filtered(span, alias="days")
+        sql = f"SELECT substr(day, 1, {width}), sum(events) FROM days WHERE {cond} GROUP BY 1 ORDER BY 1"
+        return conn.execute(sql, args).fetchall()
+    cond, args = _filtered(filters)
+    source = "events e"
+    if match is not None:
+        source = "events_fts JOIN events e ON e.id = events_fts.rowid"
+        cond = f"events_fts MATCH ? AND {cond}"
+        args = [match, *args]
+    sql = f"SELECT substr(e.day, 1, {width}), count(*) FROM {source} WHERE {cond} GROUP BY 1 ORDER BY 1"
+    return conn.execute(sql, args).fetchall()

@@ -1,0 +1,114 @@
+"""Exploring the archive by entity and by time: on this day, contexts, timelines."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator
+
+from newsq import store
+from newsq.errors import UnknownContext
+from newsq.models import ContextCount, Event, Filters, Timeline
+
+
+def on_this_day(conn: sqlite3.Connection, month: int, day: int, *, newest_first: bool = True) -> Iterator[Event]:
+    """The events of one month and day in every year of the archive (02-29: the leap years')."""
+    span = store.day_span(conn)
+    if span is None:
+        return iter(())
+    days = []
+    for year in range(int(span[0][:4]), int(span[1][:4]) + 1):
+        try:
+            days.append(dt.date(year, month, day).isoformat())
+        except ValueError:  # 02-29 of a common year
+            continue
+    return (row.event for row in store.events_on_days(conn, days, newest_first=newest_first))
+
+
+def contexts(
+    conn: sqlite3.Connection, text: str | None, *, sort: str = "count", limit: int | None = 50
+) -> tuple[list[ContextCount], bool]:
+    """Contexts whose name holds TEXT (any case), else those spelled nearly like it; and whether
+    it fell back to near spellings."""
+    found = store.contexts(conn, sort=sort, limit=limit, containing=text)
+    if found or not text:
+        return found, False
+    near = set(_near_names(conn, text, limit=limit or 50, cutoff=80))
+    every = store.contexts(conn, sort=sort)
+    return [c for c in every if c.name in near][:limit], True
+
+
+def _near_names(conn: sqlite3.Connection, text: str, *, limit: int, cutoff: float) -> list[str]:
+    from rapidfuzz import fuzz, process, utils
+
+    names = store.context_names(conn)
+    found = process.extract(
+        text, names, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit, score_cutoff=cutoff
+    )
+    return [str(f[0]) for f in found]
+
+
+def known_contexts(conn: sqlite3.Connection, names: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    """The contexts named (in any case), as the archive spells them; an unknown one is an error that
+    names the three closest."""
+    out: list[str] = []
+    for name in names:
+        context = store.context_named(conn, name)
+        if context is None:
+            near = _near_names(conn, name, limit=3, cutoff=50)
+            hint = f"; did you mean: {', '.join(near)}" if near else ""
+            raise UnknownContext(f"no context {name.strip()!r}{hint}")
+        out.append(context.name)
+    return tuple(out)
+
+
+# Characters of an ISO day that name a period of each size.
+PERIOD_WIDTH = {"year": 4, "month": 7, "day": 10}
+
+
+def fitting_period(first: str, last: str) -> str:
+    """The period that draws a span in a screenful: years for decades, months for a year, days for a month."""
+    days = (dt.date.fromisoformat(last) - dt.date.fromisoformat(first)).days
+    return "day" if days <= 62 else "month" if days <= 3 * 366 else "year"
+
+
+def timeline(
+    conn: sqlite3.Connection, *, match: str | None, filters: Filters, by: str | None, query: str | None
+) -> Timeline:
+    """How many events (matching an FTS5 expression, passing the filters) fall in each period,
+    with the empty periods between the first and last one given (or found) kept in."""
+    span = store.day_span(conn)
+    if span is None:
+        return Timeline(query, by or "year", 0, [])
+    if by is None:  # decide from the span asked for, else from the events found
+        if filters.first is not None and filters.last is not None:
+            by = fitting_period(max(filters.first, span[0]), min(filters.last, span[1]))
+        else:
+            found = store.counts_by_period(conn, PERIOD_WIDTH["day"], filters, match)
+            by = fitting_period(found[0][0], found[-1][0]) if found else "year"
+    counts = dict(store.counts_by_period(conn, PERIOD_WIDTH[by], filters, match))
+    if not counts:
+        return Timeline(query, by, 0, [])
+    first = filters.first if filters.first is not None and filters.first >= span[0] else min(counts)
+    last = filters.last if filters.last is not None and filters.last <= span[1] else max(counts)
+    periods = [(p, counts.get(p, 0)) for p in _periods(first, last, by)]
+    return Timeline(query, by, sum(counts.values()), periods)
+
+
+def _periods(first: str, last: str, by: str) -> list[str]:
+    """Every period from the one holding day `first` to the one holding `last`."""
+    if by == "year":
+        return [str(y) for y in range(int(first[:4]), int(last[:4]) + 1)]
+    if by == "month":
+        year, month = int(first[:4]), int(first[5:7])
+        out = []
+        while f"{year:04d}-{month:02d}" <= last[:7]:
+            out.append(f"{year:04d}-{month:02d}")
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        return out
+    day, end = dt.date.fromisoformat(first[:10]), dt.date.fromisoformat(last[:10])
+    out = []
+    while day <= end:
+        out.append(day.isoformat())
+        day += dt.timedelta(days=1)
+    return out
