@@ -242,12 +242,12 @@ def on(
 
     Example: newsq on 2003-06-02    newsq on 2003-06 --to 2004-01 --json
     """
-    from newsq import query
+    from newsq import dates, explore
 
     mode = _mode(json_, jsonl, table)
-    query.date_range(date, to)  # a bad date is an error before any indexing
+    span = dates.day_span(date, to)  # a bad date is an error before any indexing
     with _cache(archive) as conn:
-        events = query.events_on(conn, date, to)
+        events = explore.events_on(conn, span)
         if mode in ("json", "jsonl"):
             count = render.write_json((render.event_object(e) for e in events), lines=mode == "jsonl")
         elif mode == "table":
@@ -283,7 +283,9 @@ def search(
     from newsq import query
 
     mode = _mode(json_, jsonl, table)
-    first, last = query.date_bounds(from_, to)
+    from newsq import dates
+
+    first, last = dates.date_bounds(from_, to)
     with _cache(archive) as conn:
         result = query.search(
             conn, query_text, raw=raw, exact=exact, first=first, last=last, context=context, limit=limit
