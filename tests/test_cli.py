@@ -166,7 +166,7 @@ def test_nothing_found_exits_1_and_bad_date_exits_2(run: Run, archive: Path) -> 
     assert "nothing found" in err
     code, out, _ = run("on", "1990-01-01", "--archive", archive, "--json")
     assert (code, json.loads(out)) == (Exit.NOTHING, [])
-    for bad in ("2003-02-30", "yesterday", "2003-13", "June 40, 2003"):
+    for bad in ("2003-02-30", "someday", "2003-13", "June 40, 2003", "02-30"):
         code, out, err = run("on", bad, "--archive", archive)
         assert code == Exit.ERROR, bad
         assert out == "" and err.startswith("newsq: error:") and err.count("\n") == 1, bad
