@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from newsq import store
 from newsq.errors import BadDate, BadQuery, UnknownRef
-from newsq.models import Event
+from newsq.models import Event, Hit, Related, SearchResult
 
 _MONTH_NAMES = "january february march april may june july august september october november december".split()  # noqa: SIM905
 _MONTHS = {name: i for i, name in enumerate(_MONTH_NAMES, 1)} | {n[:3]: i for i, n in enumerate(_MONTH_NAMES, 1)}
@@ -121,18 +121,6 @@ def parse_terms(query: str) -> list[Term]:
         if _WORD_RE.search(word):
             terms.append(Term(word, prefix=prefix))
     return terms
-
-
-class Hit(NamedTuple):
-    event: Event
-    score: float
-    snippet: str  # the best matching passage, matches between \x02 and \x03
-    marked_title: str  # the title, matches between \x02 and \x03
-
-
-class SearchResult(NamedTuple):
-    hits: list[Hit]
-    corrections: list[tuple[str, str]]  # (what the user typed, what was searched instead)
 
 
 def search(
@@ -266,15 +254,6 @@ def _did_you_mean(conn: sqlite3.Connection, slug: str) -> str:
 
 
 # --- related events ------------------------------------------------------------------------------
-
-
-class Related(NamedTuple):
-    """An event related to another, and why."""
-
-    event: Event
-    reason: str  # links-to, linked-from, shared-context
-    shared: tuple[str, ...]
-    in_archive: bool = True
 
 
 # Per context, how many events on each side in time are weighed: bounds the work for very

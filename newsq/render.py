@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from newsq.indexer import IndexStats
-    from newsq.query import Hit, Related
+    from newsq.models import Hit, Related
 
 # Control characters (C0 but tab and newline, DEL, C1) would drive the terminal: show them escaped.
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
