@@ -263,7 +263,7 @@ def on(
     query.date_range(date, to)  # a bad date is an error before any indexing
     with _cache(archive) as conn:
         events = itertools.islice(query.events_on(conn, date, to), limit)
-        count = out.rows(render.EVENTS, events)
+        count = out.rows(render.EVENTS, events, refs=render.refs(conn))
     return out.finish(count, f"nothing found for {date}" + (f" to {to}" if to else ""))
 
 
@@ -298,7 +298,7 @@ def search(
         )
         for typed, used in result.corrections:
             out.message(f"no match for {typed!r}; searched {used!r} instead (--exact to turn off)")
-        count = out.rows(render.HITS, result.hits)
+        count = out.rows(render.HITS, result.hits, refs=render.refs(conn))
     return out.finish(count, f"nothing found for {query_text!r}")
 
 
@@ -323,7 +323,7 @@ def related(ref: RefArg, out: Output, limit: LimitOpt = 20, archive: ArchiveOpt 
 
     with _cache(archive) as conn:
         row = query.resolve(conn, ref)
-        count = out.rows(render.RELATED, query.related_to(conn, row, limit=limit))
+        count = out.rows(render.RELATED, query.related_to(conn, row, limit=limit), refs=render.refs(conn))
     return out.finish(count, f"nothing related to {row.event.slug}")
 
 

@@ -4,11 +4,12 @@ fields, JSON object. Output (newsq/output.py) decides how; this module decides w
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from newsq.models import Event, Hit, Related
-from newsq.output import Cell, Column, Pair, RecordSpec, RowSpec, Span
+from newsq.output import Cell, Column, Pair, RecordSpec, Refs, RowSpec, Span
 
 if TYPE_CHECKING:
     from newsq.indexer import IndexStats
@@ -157,3 +158,25 @@ RELATED: RowSpec[Related] = RowSpec(
 EVENT: RecordSpec[Event] = RecordSpec(obj=event_object, pairs=_event_pairs)
 
 STATS: RecordSpec[IndexStats] = RecordSpec(obj=stats_object)  # people get index_summary on stderr
+
+
+# --- REFs in tables ---------------------------------------------------------------------------------
+
+
+def refs(conn: sqlite3.Connection) -> Refs:
+    """How a table names an event so that the name, copied, works as a REF: the whole slug where it
+    fits, else its shortest unique start taken to the end of a word (still unique, and readable)."""
+    from newsq import store
+
+    def name(slug: str, day: str, room: int) -> str:
+        if len(slug) <= room:
+            return slug
+        start = store.unique_prefix(conn, slug, day)
+        if start is None:  # another event has this very slug: only its day tells them apart
+            year, month, dd = day.split("-")
+            return f"{year}/{month}/{int(dd)}/{slug}"
+        end = slug.find("-", len(start))
+        word = slug if end < 0 else slug[:end]
+        return word if len(word) <= room else start
+
+    return name

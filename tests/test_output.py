@@ -1,10 +1,12 @@
-"""What reaches the screen: one Output object for every mode, and tables that start printing
-before the last row is read."""
+"""What reaches the screen: one Output object for every mode, REFs that can be copied from any
+table, and tables that start printing before the last row is read."""
 
 from __future__ import annotations
 
 import io
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -49,6 +51,68 @@ REF_FILES: dict[str, str | bytes] = {
         f"### Related:\n\n1. [Earlier Toll. ](/news/2021/03/4/{TOLL}-35.md) _Context: Floods_\n",
     ),
 }
+
+_REF_LINE = re.compile(r"\s+([a-z0-9][a-z0-9-]*)")  # titles and contexts in REF_FILES are capitalised
+
+
+def _refs(table: str) -> list[str]:
+    """The REF lines of a table, in order."""
+    return [m[1] for line in table.splitlines() if (m := _REF_LINE.fullmatch(line))]
+
+
+def _json(run: Run, *args: str | Path) -> Any:
+    code, out, err = run(*args, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+@pytest.mark.parametrize("columns", [60, 200])
+@pytest.mark.parametrize(
+    "args",
+    [("on", "2021-03"), ("search", "Toll"), ("search", "Harbour OR Ships", "--raw"), ("related", f"{TOLL}-38")],
+)
+def test_every_slug_in_a_table_is_a_ref_to_its_event(
+    args: tuple[str, ...], columns: int, run: Run, make_archive: MakeArchive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_archive(REF_FILES)
+    monkeypatch.setenv("COLUMNS", str(columns))
+    code, table, err = run(*args, "--table", "--archive", root)
+    assert code == 0, err
+    assert "…" not in table
+    events = [e for e in _json(run, *args, "--archive", root) if e.get("in_archive", True)]
+    refs = _refs(table)
+    assert len(refs) == len(events) >= 2, table
+    for ref, event in zip(refs, events, strict=True):
+        assert event["slug"].startswith(ref)
+        assert ref == event["slug"] or len(event["slug"]) > columns - 30  # whole where it fits
+        assert _json(run, "show", ref, "--archive", root)["slug"] == event["slug"], ref
+
+
+def test_a_table_ref_is_the_shortest_unique_start_to_the_end_of_a_word(
+    run: Run, make_archive: MakeArchive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_archive(REF_FILES)
+    monkeypatch.setenv("COLUMNS", "60")
+    _, table, _ = run("on", "2021-03", "--table", "--archive", root)
+    # "harbour" alone would also name the ships event by its alias harbour-ships-...
+    assert _refs(table) == [f"{TOLL}-35", SHIPS, "harbour-authority", f"{TOLL}-38"]
+    assert max(len(line) for line in table.splitlines()) > 60  # a REF runs past the edge, unbroken
+
+
+@pytest.mark.parametrize("columns", [60, 200])
+def test_show_prints_slug_and_file_whole_on_one_line(
+    columns: int, run: Run, make_archive: MakeArchive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = make_archive(REF_FILES)
+    monkeypatch.setenv("COLUMNS", str(columns))
+    code, out, _ = run("show", "ships", "--table", "--archive", root)
+    assert code == 0
+    lines = [line.split() for line in out.splitlines()]
+    assert ["Slug", SHIPS] in lines and ["Aliases", f"harbour-{SHIPS}"] in lines
+    code, out, _ = run("show", f"{TOLL}-38", "--table", "--archive", root)
+    lines = [line.split() for line in out.splitlines()]
+    assert ["Slug", f"{TOLL}-38"] in lines and ["File", f"{DAY2}/{TOLL}-38.md"] in lines
+
 
 # --- streaming ---------------------------------------------------------------------------------------
 
