@@ -17,15 +17,23 @@ if TYPE_CHECKING:
 
 T = TypeVar("T")
 
-# Control characters (C0 but tab and newline, DEL, C1) would drive the terminal: show them escaped.
-_UNSAFE_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# What archive text must not send to a terminal raw: C0 controls but tab and newline, DEL and C1
+# drive it; bidi and zero-width format characters reorder or hide what is shown (a title could
+# read backwards, or a slug carry an invisible character that makes it fail as a REF).
+_INVISIBLE = "\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+_UNSAFE_RE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_INVISIBLE}]")
 # json.dumps escapes C0 itself; these it would leave raw (ensure_ascii=False keeps other text readable).
-_JSON_UNSAFE_RE = re.compile(r"[\x7f-\x9f\u2028\u2029]")
+_JSON_UNSAFE_RE = re.compile(f"[\x7f-\x9f{_INVISIBLE}]")
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
 def safe(text: str) -> str:
-    """Archive text made inert for a terminal: control characters shown as \\xNN."""
-    return _UNSAFE_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """Archive text made inert for a terminal: control and invisible characters shown as \\x1b, \\u202e."""
+    return _UNSAFE_RE.sub(lambda m: _escaped(m.group()), text)
 
 
 def _json_escaped(char: str) -> str:

@@ -1,5 +1,5 @@
 """What reaches the screen: one Output object for every mode, REFs that can be copied from any
-table, and tables that start printing before the last row is read."""
+table, inert invisible characters, and tables that start printing before the last row is read."""
 
 from __future__ import annotations
 
@@ -112,6 +112,48 @@ def test_show_prints_slug_and_file_whole_on_one_line(
     code, out, _ = run("show", f"{TOLL}-38", "--table", "--archive", root)
     lines = [line.split() for line in out.splitlines()]
     assert ["Slug", f"{TOLL}-38"] in lines and ["File", f"{DAY2}/{TOLL}-38.md"] in lines
+
+
+# --- invisible characters ---------------------------------------------------------------------------
+
+INVISIBLE = "\u202e\u200b\u200e\u200f\u202a\u2066\u2069\u2060\ufeff"
+
+
+@pytest.fixture
+def invisible(make_archive: MakeArchive) -> Path:
+    title = f"Talks {INVISIBLE}resume in Oslo."
+    return make_archive(
+        {
+            "news/2022/05/9/index.md": "## [2022-05-9](/news/2022/05/9/index.md)\n\n"
+            f"### [{title} ](/news/2022/05/9/talks-resume.md)\n_Context: Oslo\u2067, Talks_\n",
+            "news/2022/05/9/talks-resume.md": f"#  {title} \n\nThe \u202esummary.\n",
+        }
+    )
+
+
+@pytest.mark.parametrize("args", [("on", "2022-05-09"), ("search", "Oslo"), ("show", "talks-resume")])
+@pytest.mark.parametrize("mode", ["--table", None])
+def test_bidi_and_zero_width_characters_are_shown_escaped(
+    args: tuple[str, ...], mode: str | None, invisible: Path, run: Run
+) -> None:
+    code, out, _ = run(*args, "--archive", invisible, *([mode] if mode else []))
+    assert code == 0
+    assert not set(INVISIBLE + "\u2067") & set(out)
+    assert "\\u202e" in out and "\\u200b" in out and "\\ufeff" in out
+
+
+@pytest.mark.parametrize("args", [("on", "2022-05-09"), ("search", "Oslo"), ("show", "talks-resume")])
+@pytest.mark.parametrize("mode", ["--json", "--jsonl"])
+def test_json_escapes_bidi_and_zero_width_characters(
+    args: tuple[str, ...], mode: str, invisible: Path, run: Run
+) -> None:
+    code, out, _ = run(*args, mode, "--archive", invisible)
+    assert code == 0
+    assert not set(INVISIBLE + "\u2067") & set(out)
+    assert "\\u202e" in out and "\\u2066" in out
+    first = json.loads(out.splitlines()[0] if mode == "--jsonl" else out)
+    event = first[0] if isinstance(first, list) else first
+    assert event["title"] == f"Talks {INVISIBLE}resume in Oslo."  # escaped, not changed
 
 
 # --- streaming ---------------------------------------------------------------------------------------
