@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from newsq import store
 from newsq.errors import BadQuery, UnknownRef, quoted
-from newsq.models import Event, Row
+from newsq.models import Event, Hit, Related, Row, SearchResult
 
 # --- search --------------------------------------------------------------------------------------
 
@@ -133,18 +133,6 @@ def _wanted(items: list[tuple[Term, bool] | None], i: int) -> bool:
         return False
     item = items[i]
     return item is not None and not item[1]
-
-
-class Hit(NamedTuple):
-    event: Event
-    score: float
-    snippet: str  # the best matching passage, matches between \x02 and \x03
-    marked_title: str  # the title, matches between \x02 and \x03
-
-
-class SearchResult(NamedTuple):
-    hits: list[Hit]
-    corrections: list[tuple[str, str]]  # (what the user typed, what was searched instead)
 
 
 def search(
@@ -301,15 +289,6 @@ def _did_you_mean(conn: sqlite3.Connection, slug: str) -> str:
 
 
 # --- related events ------------------------------------------------------------------------------
-
-
-class Related(NamedTuple):
-    """An event related to another, and why."""
-
-    event: Event
-    reason: str  # links-to, linked-from, shared-context
-    shared: tuple[str, ...]
-    in_archive: bool = True
 
 
 # Per context, how many events on each side in time are weighed: bounds the work for very
