@@ -652,13 +652,19 @@ def load_average() -> str:
     return "unknown"
 
 
-def machine(install: Install, load: str) -> list[str]:
+def source_state() -> str:
+    """The checkout's commit, and whether the files that go into the wheel differ from it (taken when
+    the wheel is built: a commit made during a long run must not be credited)."""
+
     def git(*args: str) -> str:
         return subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True, check=False).stdout
 
     commit = git("rev-parse", "--short", "HEAD").strip()
-    # The wheel holds the working tree, so say when it differs from the commit.
     dirty = git("status", "--porcelain", "--", "newsq", "pyproject.toml", "data").strip()
+    return f"{commit or 'none'}{' with uncommitted changes to newsq/' if dirty else ''}"
+
+
+def machine(install: Install, load: str, source: str) -> list[str]:
     python = subprocess.run(
         [install.python, "-c", "import platform, sys; print(platform.python_version(), sys.executable)"],
         capture_output=True,
@@ -670,16 +676,16 @@ def machine(install: Install, load: str) -> list[str]:
         f"- Python: {' '.join(python[:1]) or platform.python_version()} (`{' '.join(python[1:]) or sys.executable}`)",
         f"- Date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- Load average at start / end (1 min; other work on the machine inflates figures): {load}",
-        f"- newsq commit: {commit or 'none'}{' with uncommitted changes to newsq/' if dirty else ''}",
+        f"- newsq commit: {source}",
         *install.description,
     ]
 
 
-def render(rows: list[Row], notes: list[str], command: str, runs: int, install: Install, load: str) -> str:
+def render(rows: list[Row], notes: list[str], command: str, runs: int, install: Install, load: str, source: str) -> str:
     out = [
         "# newsq benchmark results",
         "",
-        *machine(install, load),
+        *machine(install, load, source),
         f"- Command: `{command}`",
         f"- Each figure is the median of {runs} run(s); ratio = newsq / baseline.",
         "",
@@ -734,6 +740,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--runs and every size must be at least 1")
 
     load_start = load_average()
+    source = source_state()
     workdir: Path = args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
     try:
@@ -762,7 +769,7 @@ def main(argv: list[str] | None = None) -> int:
         notes += ctx.notes
 
     command = shlex.join(["python", "bench/run.py", *args_list])
-    report = render(rows, notes, command, args.runs, install, f"{load_start} / {load_average()}")
+    report = render(rows, notes, command, args.runs, install, f"{load_start} / {load_average()}", source)
     print(report)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report, encoding="utf-8")
