@@ -9,7 +9,7 @@ from collections.abc import Container, Iterator
 from pathlib import Path
 
 from newsq.errors import ArchiveError
-from newsq.models import Archive, ArchiveFile
+from newsq.models import Archive, ArchiveChoice, ArchiveFile
 
 Problems = list[tuple[str, str]]  # (path, reason): what the walk could not read
 
@@ -158,3 +158,34 @@ def changed_folders(places: Iterator[tuple[str, int]] | list[tuple[str, int]]) -
         except OSError:
             moved.append(place)
     return moved
+
+
+# --- which archive: --archive > NEWSQ_ARCHIVE > config file > bundled sample ---------------------------
+
+
+def choose_archive(flag: str | os.PathLike[str] | None) -> ArchiveChoice:
+    """The archive a command reads, and how it was chosen: the --archive flag, else NEWSQ_ARCHIVE
+    (empty counts as unset), else `archive` in the config file, else the bundled sample. The config
+    file is read only when the flag and the environment leave the choice to it."""
+    if flag is not None:
+        return ArchiveChoice(_found(flag, "given with --archive"), "flag", os.fspath(flag), None)
+    env = os.environ.get("NEWSQ_ARCHIVE")
+    if env:
+        return ArchiveChoice(_found(env, "set by NEWSQ_ARCHIVE"), "env", env, None)
+    from newsq import config
+
+    cfg = config.load()
+    if cfg.archive is not None:
+        where = f"set in {cfg.path}, line {cfg.archive_line}"
+        return ArchiveChoice(_found(config.archive_path(cfg), where), "config", cfg.archive, cfg)
+    sample = bundled_sample()
+    return ArchiveChoice(find_archive(sample), "sample", str(sample), cfg)
+
+
+def _found(path: str | os.PathLike[str], how: str) -> Archive:
+    """find_archive, its error saying where the path came from (a stale NEWSQ_ARCHIVE or config
+    line is otherwise hard to spot)."""
+    try:
+        return find_archive(path)
+    except ArchiveError as exc:
+        raise ArchiveError(f"{exc} ({how})") from None
