@@ -272,6 +272,7 @@ def _build(
     store.refresh_contexts(conn)
     store.rebuild_fts(conn)
     store.rebuild_vocab(conn)
+    store.mark_indexed(conn, _now())
     store.mark_complete(conn)
     return done + sum(front_files)
 
@@ -329,13 +330,15 @@ def update(
     removed = [p for p in known if p not in seen]
     del known, seen
     if not changed and not removed and not gone_dirs and (only is not None or dirs == store.dir_mtimes(conn)):
-        if only is not None:  # mtimes moved but no page changed (e.g. a non-page file was added)
-            with store.transaction(conn):
+        with store.transaction(conn):  # `newsq index` found it up to date: that is when it was last indexed
+            store.mark_indexed(conn, _now())
+            if only is not None:  # mtimes moved but no page changed (e.g. a non-page file was added)
                 store.update_dirs(conn, _places(archive, dirs), gone_dirs)
         _finish(conn, stats, problems, started, summary)
         return stats
     with store.transaction(conn):
         _apply(conn, changed, removed, progress)
+        store.mark_indexed(conn, _now())
         if summary:  # `newsq index`; a query's refresh leaves new words to the FTS5 lookup (store.term_exists)
             store.rebuild_vocab(conn)
         if only is None:
@@ -385,7 +388,12 @@ def _finish(
     stats.days = counts["days"]
     stats.contexts = counts["contexts"]
     stats.warnings = sorted(problems + store.warnings(conn))
+    store.save_warnings(conn, stats.warnings)  # `newsq info` tells them without this scan of every file
     stats.seconds = time.perf_counter() - started
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 def _places(archive: Archive, dirs: dict[str, int]) -> list[tuple[str, str, int]]:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from newsq.errors import BadQuery
-from newsq.models import ContextCount, Event, FileRecord, Filters, Link, Row, Source
+from newsq.models import ContextCount, Event, FileRecord, Filters, Link, RelatedLink, Row, Selection, Source
 
 SCHEMA_VERSION = 8
 
@@ -767,3 +767,106 @@ def counts_by_period(
         args = [match, *args]
     sql = f"SELECT substr(e.day, 1, {width}), count(*) FROM {source} WHERE {cond} GROUP BY 1 ORDER BY 1"
     return conn.execute(sql, args).fetchall()
+
+
+# --- export: the events, links and contexts of a selection, streamed in date order --------------------
+
+
+def _selected(selection: Selection) -> tuple[str, str, list[object]]:
+    """FROM and WHERE of the events a selection takes, and the arguments."""
+    cond, args = _filtered(selection.filters)
+    if selection.match is None:
+        return "events e", cond, args
+    check_match(selection.match)
+    return (
+        "events_fts JOIN events e ON e.id = events_fts.rowid",
+        f"events_fts MATCH ? AND {cond}",
+        [selection.match, *args],
+    )
+
+
+def count_selected(conn: sqlite3.Connection, selection: Selection) -> int:
+    source, cond, args = _selected(selection)
+    if source == "events e" and cond == "1":
+        return int(conn.execute("SELECT coalesce(sum(events), 0) FROM days").fetchone()[0])
+    return int(conn.execute(f"SELECT count(*) FROM {source} WHERE {cond}", args).fetchone()[0])
+
+
+def selected_events(conn: sqlite3.Connection, selection: Selection) -> Iterator[Row]:
+    """Every event of a selection, by day then day-page order; one cursor, never a list."""
+    source, cond, args = _selected(selection)
+    cur = conn.execute(f"SELECT {_EVENT_COLUMNS} FROM {source} WHERE {cond} ORDER BY e.day, e.ord, e.id", args)
+    return (_row(r) for r in cur)
+
+
+def selected_links(conn: sqlite3.Connection, selection: Selection) -> Iterator[tuple[int, RelatedLink]]:
+    """(event id, link) for the Related links of a selection's events, in the order of
+    selected_events and then of each Related list. A link is in the archive when an event has its
+    slug (canonical or alias), on its day when the link has one (as `newsq related` decides)."""
+    source, cond, args = _selected(selection)
+    found = (
+        "EXISTS(SELECT 1 FROM slugs s JOIN events t ON t.id = s.event_id "
+        "WHERE s.slug = l.slug AND (l.day IS NULL OR t.day = l.day))"
+    )
+    cur = conn.execute(
+        f"SELECT e.id, e.slug, e.day, l.slug, l.day, l.title, l.shared, {found} FROM {source} "
+        f"JOIN links l ON l.event_id = e.id WHERE {cond} ORDER BY e.day, e.ord, e.id, l.ord",
+        args,
+    )
+    for id_, source_slug, source_day, slug, day, title, shared, found in cur:
+        yield id_, RelatedLink(source_slug, source_day, slug, day, title, bool(found), _lines(shared))
+
+
+def selected_contexts(conn: sqlite3.Connection, selection: Selection) -> Iterator[ContextCount]:
+    """The contexts of a selection's events, counted within it (commonest spelling, events, first
+    and last day), most events first. Without filters, from the contexts table the indexer keeps."""
+    source, cond, args = _selected(selection)
+    if source == "events e" and cond == "1":
+        cur = conn.execute("SELECT name, events, first, last FROM contexts ORDER BY events DESC, name")
+        return (ContextCount(*row) for row in cur)
+    inner = (
+        f"SELECT ec.context, count(*) AS n, min(ec.day) AS first, max(ec.day) AS last FROM {source} "
+        f"JOIN event_contexts ec ON ec.event_id = e.id WHERE {cond} GROUP BY ec.context COLLATE BINARY"
+    )
+    cur = conn.execute(
+        f"SELECT context, max(n), sum(n) AS events, min(first), max(last) FROM ({inner}) "
+        "GROUP BY context COLLATE NOCASE ORDER BY events DESC, context",
+        args,
+    )
+    return (ContextCount(name, count, first, last) for name, _top, count, first, last in cur)
+
+
+# --- completion: names that start with what was typed, straight from the indexes ------------------------
+
+
+def contexts_starting(conn: sqlite3.Connection, prefix: str, limit: int) -> list[str]:
+    """Context names that start with `prefix` in any case, most events first (a range over the
+    NOCASE primary key: no scan, however many contexts)."""
+    rows = conn.execute(
+        "SELECT name FROM contexts WHERE name >= ? AND name < ? ORDER BY events DESC, name LIMIT ?",
+        (prefix, prefix + "\U0010ffff", limit),
+    )
+    return [name for (name,) in rows]
+
+
+# --- what the cache says about itself ---------------------------------------------------------------------
+
+
+def meta(conn: sqlite3.Connection) -> dict[str, str]:
+    return {str(k): str(v) for k, v in conn.execute("SELECT key, value FROM meta")}
+
+
+def mark_indexed(conn: sqlite3.Connection, when: str) -> None:
+    """Record when the cache was last brought up to date (ISO 8601, UTC)."""
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('indexed_at', ?)", (when,))
+
+
+def save_warnings(conn: sqlite3.Connection, found: Sequence[tuple[str, str]]) -> None:
+    """Keep the warnings of the last full look at the archive, (path, reason) each."""
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('warnings', ?)", (json.dumps(list(found)),))
+
+
+def saved_warnings(conn: sqlite3.Connection) -> list[tuple[str, str]] | None:
+    """The warnings save_warnings kept (None for a cache made before it kept them)."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'warnings'").fetchone()
+    return None if row is None else [(str(p), str(r)) for p, r in json.loads(row[0])]
