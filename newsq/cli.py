@@ -1,6 +1,8 @@
-"""The newsq command line: read options, call the core, hand results to render. No SQL here."""
+"""The newsq command line: options in, one core call, results handed to an Output. No SQL here."""
 
 import functools
+import inspect
+import itertools
 import os
 import sqlite3
 import sys
@@ -8,12 +10,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Optional, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
+import click
 import typer
 
 from newsq import render
-from newsq.errors import Exit, NewsqError, quoted
+from newsq.errors import Exit, NewsqError
+from newsq.output import Env, Mode, Output, safe
 
 if TYPE_CHECKING:
     from newsq.cache import Cache
@@ -22,85 +26,118 @@ if TYPE_CHECKING:
 app = typer.Typer(
     name="newsq",
     help="Query a Context-style markdown news archive: what happened on a day, full-text search, "
-    "related events. Example: newsq search Mars",
+    "related events, one event in full.\n\nExamples:\n\n"
+    "    newsq search Mars\n    newsq --archive ~/thecontext on 2016-03 --limit 5",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+# --- options every command shares, defined once ---------------------------------------------------------
+
+_ARCHIVE_HELP = "Archive folder (the one holding news/, or news/ itself)."
 ArchiveOpt = Annotated[
-    Optional[Path],  # noqa: UP045 - Typer reads this annotation at run time
+    Optional[Path],  # noqa: UP045 - Typer reads these annotations at run time
     typer.Option(
         "--archive",
         "-a",
-        envvar="NEWSQ_ARCHIVE",
-        show_envvar=True,
-        help="Archive folder (the one holding news/, or news/ itself). Default: the bundled sample.",
+        help=f"{_ARCHIVE_HELP} May also come before the command. Default: NEWSQ_ARCHIVE, else the bundled sample.",
     ),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print a JSON array (one object for show).")]
-JsonlOpt = Annotated[bool, typer.Option("--jsonl", help="Print JSON Lines: one object per line, streamed.")]
-TableOpt = Annotated[bool, typer.Option("--table", help="Draw the table even when stdout is not a terminal.")]
-LimitOpt = Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most N events.")]
+_limit = typer.Option("--limit", "-n", min=1, help="Show at most N events.")
+LimitOpt = Annotated[int, _limit]
+NoLimitOpt = Annotated[Optional[int], _limit]  # noqa: UP045
+FromOpt = Annotated[Optional[str], typer.Option("--from", help="From the start of this day, month or year.")]  # noqa: UP045
+ToOpt = Annotated[Optional[str], typer.Option("--to", help="Up to the end of this day, month or year.")]  # noqa: UP045
+_JSONL = Annotated[bool, typer.Option("--jsonl", help="Print JSON Lines: one object per line, streamed.")]
+_TABLE = Annotated[bool, typer.Option("--table", help="Draw the table even when stdout is not a terminal.")]
+# The options that choose the output mode, as each kind of command words them.
+ROWS = {
+    "json_": Annotated[bool, typer.Option("--json", help="Print a JSON array.")],
+    "jsonl": _JSONL,
+    "table": _TABLE,
+}
+RECORD = {
+    "json_": Annotated[bool, typer.Option("--json", help="Print one JSON object.")],
+    "jsonl": _JSONL,
+    "table": _TABLE,
+}
+SUMMARY = {"json_": Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")]}
 
-F = TypeVar("F", bound=Callable[..., Any])
+
+@app.callback()
+def _before_the_command(
+    ctx: typer.Context,
+    archive: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(
+            "--archive",
+            "-a",
+            envvar="NEWSQ_ARCHIVE",
+            show_envvar=True,
+            help=f"{_ARCHIVE_HELP} Default: the bundled sample.",
+        ),
+    ] = None,
+) -> None:
+    ctx.obj = archive  # the commands' own --archive wins over it
 
 
-def handled(func: F) -> F:
+def command(modes: dict[str, Any]) -> Callable[[Callable[..., Exit | None]], Callable[..., None]]:
+    """Register a command whose `out: Output` parameter becomes the options in `modes`: the mode is
+    chosen once, here, and the command only hands results to `out`. Errors end here too."""
+
+    def register(func: Callable[..., Exit | None]) -> Callable[..., None]:
+        signature = inspect.signature(func)
+        params = [p for p in signature.parameters.values() if p.name != "out"]
+        params += [
+            inspect.Parameter(n, inspect.Parameter.KEYWORD_ONLY, default=False, annotation=a) for n, a in modes.items()
+        ]
+
+        @functools.wraps(func)
+        def run(**kwargs: Any) -> None:
+            flags = {name: kwargs.pop(name) for name in modes}
+            if "archive" in kwargs and kwargs["archive"] is None:
+                kwargs["archive"] = click.get_current_context().obj
+            # An argument holding bytes that are not UTF-8 (surrogate escapes) cannot reach SQLite or stdout.
+            kwargs = {k: _valid_text(v) if isinstance(v, str) else v for k, v in kwargs.items()}
+            raise typer.Exit(_handled(func, flags, kwargs))
+
+        run.__signature__ = signature.replace(parameters=params, return_annotation=None)  # type: ignore[attr-defined]
+        return app.command()(run)
+
+    return register
+
+
+def _handled(func: Callable[..., Exit | None], flags: dict[str, bool], kwargs: dict[str, Any]) -> int:
     """One exit point: user errors become one line and exit 2; Ctrl-C 130; a closed pipe is quiet."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        # An argument holding bytes that are not UTF-8 (surrogate escapes) cannot reach SQLite or stdout.
-        kwargs = {k: _valid_text(v) if isinstance(v, str) else v for k, v in kwargs.items()}
-        stdout = sys.stdout
-        watched = _Watched(stdout)
-        sys.stdout = watched
+    try:
+        env = Env()
+        out = Output(Mode.choose(isatty=env.stdout_isatty, **flags), env)
         try:
-            try:
-                return func(*args, **kwargs)
-            except sqlite3.DatabaseError as exc:
-                # A damaged cache met before any output: drop it and answer once more from a rebuilt one.
-                if isinstance(exc, sqlite3.OperationalError) or watched.used:
-                    raise
-                _cache_of(kwargs.get("archive")).drop()
-                token = _rebuilt_because.set(f"cache unusable ({exc}); rebuilding")
-                try:
-                    return func(*args, **kwargs)
-                finally:
-                    _rebuilt_because.reset(token)
-        except NewsqError as exc:
-            _message(f"error: {exc}")
-            raise typer.Exit(exc.code) from None
-        except KeyboardInterrupt:
-            _message("interrupted")
-            raise typer.Exit(Exit.INTERRUPTED) from None
-        except BrokenPipeError:
-            _quiet_stdout()
-            raise typer.Exit(Exit.FOUND) from None
+            return func(out=out, **kwargs) or Exit.FOUND
         except sqlite3.DatabaseError as exc:
-            _message(f"error: the cache failed ({exc}); `newsq index --rebuild` makes it anew")
-            raise typer.Exit(Exit.ERROR) from None
-        finally:
-            sys.stdout = stdout
-
-    return wrapper  # type: ignore[return-value]
-
-
-class _Watched:
-    """stdout, noting whether a command wrote anything yet (only then is a retry safe)."""
-
-    def __init__(self, stream: Any) -> None:
-        self._stream = stream
-        self.used = False
-
-    def write(self, text: str) -> int:
-        self.used = True
-        return int(self._stream.write(text))
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._stream, name)
+            # A damaged cache met before any output: drop it and answer once more from a rebuilt one.
+            if isinstance(exc, sqlite3.OperationalError) or out.started:
+                raise
+            _cache_of(kwargs.get("archive")).drop()
+            token = _rebuilt_because.set(f"cache unusable ({exc}); rebuilding")
+            try:
+                return func(out=out, **kwargs) or Exit.FOUND
+            finally:
+                _rebuilt_because.reset(token)
+    except NewsqError as exc:
+        _message(f"error: {exc}")
+        return exc.code
+    except KeyboardInterrupt:
+        _message("interrupted")
+        return Exit.INTERRUPTED
+    except BrokenPipeError:
+        _quiet_stdout()
+        return Exit.FOUND
+    except sqlite3.DatabaseError as exc:
+        _message(f"error: the cache failed ({exc}); `newsq index --rebuild` makes it anew")
+        return Exit.ERROR
 
 
 def _valid_text(text: str) -> str:
@@ -118,7 +155,7 @@ def _valid_text(text: str) -> str:
 
 def _message(text: str) -> None:
     try:
-        sys.stderr.write(f"newsq: {render.safe(text)}\n")
+        sys.stderr.write(f"newsq: {safe(text)}\n")
         sys.stderr.flush()
     except (BrokenPipeError, ValueError):
         pass
@@ -131,14 +168,6 @@ def _quiet_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):
         pass
-
-
-def _mode(json_: bool, jsonl: bool, table: bool) -> str:
-    if json_ and jsonl:
-        raise NewsqError("--json and --jsonl cannot be used together")
-    if json_ or jsonl:
-        return "jsonl" if jsonl else "json"
-    return "table" if table or sys.stdout.isatty() else "lines"
 
 
 # Why this command's cache is being rebuilt, when a damaged one was dropped in the middle of it.
@@ -168,46 +197,44 @@ def _cache(archive: Path | None, refresh: str = "quick") -> Iterator[sqlite3.Con
         opened.conn.close()
 
 
-def _done(count: int) -> None:
-    raise typer.Exit(Exit.FOUND if count else Exit.NOTHING)
+# --- the commands -----------------------------------------------------------------------------------------
 
 
-@app.command()
-@handled
+@command(SUMMARY)
 def index(
+    out: Output,
     archive: ArchiveOpt = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every warning.")] = False,
-    json_: Annotated[
-        bool, typer.Option("--json", help="Print the summary and every warning as one JSON object.")
-    ] = False,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Read every page again, from scratch.")] = False,
 ) -> None:
     """Build or refresh the cache: re-read pages whose size, mtime or ctime changed (--rebuild: all).
 
-    Example: newsq index --archive ~/thecontext    newsq index --json | jq .warnings
+    Examples:
+
+        newsq index --archive ~/thecontext --verbose
+        newsq index --json | jq .warnings
     """
-    progress, stop = _progress_bar()
+    progress, stop = _progress_bar(out)
     try:
         opened = _cache_of(archive, progress).open("rebuild" if rebuild else "full")
     finally:
         stop()
     for note in opened.notes:
-        _message(note)
+        out.message(note)
     stats = opened.stats
     opened.conn.close()
     if stats is None:
         return
-    _message(render.index_summary(stats))
-    if json_:
-        render.write_object(render.stats_object(stats))
+    out.message(render.index_summary(stats))
+    out.record(render.STATS, stats)
     if verbose:
         for path, reason in stats.warnings:
-            _message(f"warning: {path}: {reason}")
+            out.message(f"warning: {path}: {reason}")
 
 
-def _progress_bar() -> tuple[Any, Callable[[], None]]:
+def _progress_bar(out: Output) -> tuple[Any, Callable[[], None]]:
     """A Rich progress bar on stderr when stderr is a terminal; nothing otherwise."""
-    if not sys.stderr.isatty():
+    if not out.env.stderr.isatty():
         return None, lambda: None
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
@@ -216,7 +243,7 @@ def _progress_bar() -> tuple[Any, Callable[[], None]]:
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=render.console(stderr=True),
+        console=out.env.console(stderr=True),
         transient=True,
     )
     task = bar.add_task("files", total=None)
@@ -228,78 +255,63 @@ def _progress_bar() -> tuple[Any, Callable[[], None]]:
     return advance, bar.stop
 
 
-@app.command()
-@handled
+@command(ROWS)
 def on(
     date: Annotated[str, typer.Argument(help="A day (2003-06-02, 'June 2, 2003'), a month (2003-06) or a year.")],
-    to: Annotated[Optional[str], typer.Option("--to", help="End of a range: a day, month or year.")] = None,  # noqa: UP045
+    out: Output,
+    to: ToOpt = None,
+    limit: NoLimitOpt = None,
     archive: ArchiveOpt = None,
-    json_: JsonOpt = False,
-    jsonl: JsonlOpt = False,
-    table: TableOpt = False,
-) -> None:
+) -> Exit:
     """What happened on a day, in a month or a year, or over a range.
 
-    Example: newsq on 2003-06-02    newsq on 2003-06 --to 2004-01 --json
+    Examples:
+
+        newsq on 2003-06-02
+        newsq on 2003-06 --to 2004-01 --json
     """
-    from newsq import query
+    from newsq import dates, explore
 
-    mode = _mode(json_, jsonl, table)
-    query.date_range(date, to)  # a bad date is an error before any indexing
+    span = dates.day_span(date, to)  # a bad date is an error before any indexing
     with _cache(archive) as conn:
-        events = query.events_on(conn, date, to)
-        if mode in ("json", "jsonl"):
-            count = render.write_json((render.event_object(e) for e in events), lines=mode == "jsonl")
-        elif mode == "table":
-            count = render.events_table(events, render.console())
-        else:
-            count = render.write_lines((e.day, e.slug, e.title) for e in events)
-    if not count and mode != "json":
-        _message(f"nothing found for {date}" + (f" to {to}" if to else ""))
-    _done(count)
+        events = itertools.islice(explore.events_on(conn, span), limit)
+        count = out.rows(render.EVENTS, events, refs=render.refs(conn))
+    return out.finish(count, f"nothing found for {date}" + (f" to {to}" if to else ""))
 
 
-@app.command()
-@handled
+@command(ROWS)
 def search(
     query_text: Annotated[
         str, typer.Argument(metavar="QUERY", help='Words (all must match), "a phrase", or a prefix like mar*.')
     ],
-    archive: ArchiveOpt = None,
-    json_: JsonOpt = False,
-    jsonl: JsonlOpt = False,
-    table: TableOpt = False,
+    out: Output,
     limit: LimitOpt = 20,
-    from_: Annotated[Optional[str], typer.Option("--from", help="Only events on or after this date.")] = None,  # noqa: UP045
-    to: Annotated[Optional[str], typer.Option("--to", help="Only events on or before this date.")] = None,  # noqa: UP045
+    from_: FromOpt = None,
+    to: ToOpt = None,
     context: Annotated[Optional[str], typer.Option("--context", "-c", help="Only events with this context.")] = None,  # noqa: UP045
     exact: Annotated[bool, typer.Option("--exact", help="Do not correct words that match nothing.")] = False,
     raw: Annotated[bool, typer.Option("--raw", help="Pass QUERY to SQLite FTS5 as it is (its own syntax).")] = False,
-) -> None:
+    archive: ArchiveOpt = None,
+) -> Exit:
     """Ranked full-text search over titles, summaries, topics and contexts, forgiving typos.
 
-    Example: newsq search Mars    newsq search '"Mars Express"' --from 2003 --json
-    """
-    from newsq import query
+    Examples:
 
-    mode = _mode(json_, jsonl, table)
-    first, last = query.date_bounds(from_, to)
+        newsq search Mars
+        newsq search '"Mars Express"' --from 2003 --json
+    """
+    from newsq import dates, query
+    from newsq.errors import quoted
+
+    first, last = dates.date_bounds(from_, to)
     with _cache(archive) as conn:
         result = query.search(
             conn, query_text, raw=raw, exact=exact, first=first, last=last, context=context, limit=limit
         )
         for typed, used in result.corrections:
-            _message(f"no match for {typed!r}; searched {used!r} instead (--exact to turn off)")
-        hits = result.hits
-        if mode in ("json", "jsonl"):
-            count = render.write_json((render.hit_object(h) for h in hits), lines=mode == "jsonl")
-        elif mode == "table":
-            count = render.hits_table(hits, render.console())
-        else:
-            count = render.write_lines((h.event.day, h.event.slug, h.event.title) for h in hits)
-    if not count and mode != "json":
-        _message(f"nothing found for {quoted(query_text)}")
-    _done(count)
+            out.message(f"no match for {quoted(typed)}; searched {quoted(used)} instead (--exact to turn off)")
+        count = out.rows(render.HITS, result.hits, refs=render.refs(conn))
+    return out.finish(count, f"nothing found for {quoted(query_text)}")
 
 
 RefArg = Annotated[
@@ -310,65 +322,38 @@ RefArg = Annotated[
 ]
 
 
-@app.command()
-@handled
-def related(
-    ref: RefArg,
-    archive: ArchiveOpt = None,
-    json_: JsonOpt = False,
-    jsonl: JsonlOpt = False,
-    table: TableOpt = False,
-    limit: LimitOpt = 20,
-) -> None:
+@command(ROWS)
+def related(ref: RefArg, out: Output, limit: LimitOpt = 20, archive: ArchiveOpt = None) -> Exit:
     """Events related to one event, and why: links-to, linked-from, shared-context.
 
-    Example: newsq related europe-s-first-mission-to-mars
+    Examples:
+
+        newsq related europe-s-first-mission-to-mars
+        newsq related europe-s-first-mission-to-mars --jsonl --limit 3
     """
     from newsq import query
 
-    mode = _mode(json_, jsonl, table)
     with _cache(archive) as conn:
         row = query.resolve(conn, ref)
-        items = query.related_to(conn, row, limit=limit)
-        if mode in ("json", "jsonl"):
-            count = render.write_json((render.related_object(r) for r in items), lines=mode == "jsonl")
-        elif mode == "table":
-            count = render.related_table(items, render.console())
-        else:
-            count = render.write_lines(
-                (r.reason, r.event.day, r.event.slug, r.event.title, ", ".join(r.shared)) for r in items
-            )
-    if not count and mode != "json":
-        _message(f"nothing related to {row.event.slug}")
-    _done(count)
+        count = out.rows(render.RELATED, query.related_to(conn, row, limit=limit), refs=render.refs(conn))
+    return out.finish(count, f"nothing related to {row.event.slug}")
 
 
-@app.command()
-@handled
-def show(
-    ref: RefArg,
-    archive: ArchiveOpt = None,
-    json_: JsonOpt = False,
-    jsonl: JsonlOpt = False,
-    table: TableOpt = False,
-) -> None:
+@command(RECORD)
+def show(ref: RefArg, out: Output, archive: ArchiveOpt = None) -> Exit:
     """One event in full: date, title, topic, contexts, summary, sources, aliases, file.
 
-    Example: newsq show 2003/06/2/europe-s-first-mission-to-mars --json
+    Examples:
+
+        newsq show europe-s-first-mission-to-mars
+        newsq show 2003/06/2/europe-s-first-mission-to-mars --json
     """
     from newsq import query
 
-    mode = _mode(json_, jsonl, table)
     with _cache(archive) as conn:
         event = query.resolve(conn, ref).event
-    if mode == "json":
-        render.write_object(render.event_object(event))
-    elif mode == "jsonl":
-        render.write_json([render.event_object(event)], lines=True)
-    elif mode == "table":
-        render.show_event(event, render.console())
-    else:
-        render.show_lines(event)
+    out.record(render.EVENT, event)
+    return Exit.FOUND
 
 
 def main() -> None:

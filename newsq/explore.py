@@ -7,8 +7,17 @@ import sqlite3
 from collections.abc import Iterator
 
 from newsq import store
+from newsq.dates import DaySpan
 from newsq.errors import UnknownContext
 from newsq.models import ContextCount, Event, Filters, Timeline
+
+
+def events_on(conn: sqlite3.Connection, span: DaySpan, *, newest_first: bool = True) -> Iterator[Event]:
+    """The events `on` lists: a span of days in order, or one day of every year (newest year first)."""
+    if span.month_day is not None:
+        return on_this_day(conn, *span.month_day, newest_first=newest_first)
+    assert span.first is not None and span.last is not None
+    return (row.event for row in store.events_between(conn, span.first, span.last))
 
 
 def on_this_day(conn: sqlite3.Connection, month: int, day: int, *, newest_first: bool = True) -> Iterator[Event]:

@@ -161,6 +161,29 @@ class IndexStats:
         self.seconds = 0.0
 
 
+class Hit(NamedTuple):
+    """A search match, best first."""
+
+    event: Event
+    score: float
+    snippet: str  # the best matching passage, matches between \x02 and \x03
+    marked_title: str  # the title, matches between \x02 and \x03
+
+
+class SearchResult(NamedTuple):
+    hits: list[Hit]
+    corrections: list[tuple[str, str]]  # (what the user typed, what was searched instead)
+
+
+class Related(NamedTuple):
+    """An event related to another, and why."""
+
+    event: Event
+    reason: str  # links-to, linked-from, shared-context
+    shared: tuple[str, ...]
+    in_archive: bool = True
+
+
 # --- choosing the archive, exporting, and what `newsq info` tells ------------------------------------
 
 

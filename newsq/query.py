@@ -1,4 +1,4 @@
-"""The domain logic of queries: dates, search terms, typo correction, references, related events."""
+"""The domain logic of queries: search terms, typo correction, references, related events."""
 
 from __future__ import annotations
 
@@ -6,91 +6,11 @@ import datetime as dt
 import re
 import sqlite3
 import unicodedata
-from collections.abc import Iterator
 from typing import NamedTuple
 
 from newsq import store
-from newsq.errors import BadDate, BadQuery, UnknownRef, quoted
-from newsq.models import Event, Row
-
-_MONTH_NAMES = "january february march april may june july august september october november december".split()  # noqa: SIM905
-_MONTHS = {name: i for i, name in enumerate(_MONTH_NAMES, 1)} | {n[:3]: i for i, n in enumerate(_MONTH_NAMES, 1)}
-_MONTHS["sept"] = 9
-
-
-# --- dates ---------------------------------------------------------------------------------------
-
-
-def _span(raw: str, year: int, month: int | None = None, day: int | None = None) -> tuple[str, str]:
-    try:
-        if month is None:
-            return dt.date(year, 1, 1).isoformat(), dt.date(year, 12, 31).isoformat()
-        if day is None:
-            first = dt.date(year, month, 1)
-            last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
-            return first.isoformat(), last.isoformat()
-        one = dt.date(year, month, day).isoformat()
-    except (ValueError, OverflowError):
-        raise BadDate(f"no such date: {quoted(raw)}") from None
-    return one, one
-
-
-def parse_date(text: str) -> tuple[str, str]:
-    """The first and last ISO day a user's date covers: a day, a month or a year.
-
-    Accepts 2003-06-02, 2003-06-2, 2003/06/02, 20030602, June 2, 2003, 2 June 2003, Jun 2003,
-    2003-06, 2003/06 and 2003.
-    """
-    raw = text.strip()
-    low = raw.lower().replace(",", " ").replace(".", " ")
-    nums = r"(\d{4})[-/.](\d{1,2})"
-    if (m := re.fullmatch(nums + r"[-/.](\d{1,2})", raw)) or (m := re.fullmatch(r"(\d{4})(\d{2})(\d{2})", raw)):
-        start, end = _span(raw, int(m[1]), int(m[2]), int(m[3]))
-    elif m := re.fullmatch(nums, raw):
-        start, end = _span(raw, int(m[1]), int(m[2]))
-    elif m := re.fullmatch(r"(\d{4})", raw):
-        start, end = _span(raw, int(m[1]))
-    elif m := re.fullmatch(r"([a-z]+)\s+(\d{1,2})(?:st|nd|rd|th)?\s+(\d{4})", low):
-        start, end = _span(raw, int(m[3]), _month(m[1], raw), int(m[2]))
-    elif m := re.fullmatch(r"(\d{1,2})(?:st|nd|rd|th)?\s+([a-z]+)\s+(\d{4})", low):
-        start, end = _span(raw, int(m[3]), _month(m[2], raw), int(m[1]))
-    elif m := re.fullmatch(r"([a-z]+)\s+(\d{4})", low):
-        start, end = _span(raw, int(m[2]), _month(m[1], raw))
-    else:
-        raise BadDate(f"cannot read the date {quoted(raw)}: use 2003-06-02, 'June 2, 2003', 2003-06 or 2003")
-    return start, end
-
-
-def _month(name: str, raw: str) -> int:
-    if name not in _MONTHS:
-        raise BadDate(f"cannot read the month in {quoted(raw)}")
-    return _MONTHS[name]
-
-
-def date_bounds(from_: str | None, to: str | None) -> tuple[str | None, str | None]:
-    """The first and last ISO day of a --from/--to filter (None where not given): every command
-    that filters by date reads its options here."""
-    first = parse_date(from_)[0] if from_ is not None else None
-    last = parse_date(to)[1] if to is not None else None
-    if first is not None and last is not None and last < first:
-        raise BadDate(f"--to {quoted(to or '')} is before --from {quoted(from_ or '')}")
-    return first, last
-
-
-def date_range(when: str, to: str | None) -> tuple[str, str]:
-    """The span `on` lists: from the start of `when` to the end of `to` (or of `when`)."""
-    first, last = parse_date(when)
-    if to is not None:
-        last = parse_date(to)[1]
-        if last < first:
-            raise BadDate(f"--to {quoted(to)} is before {quoted(when)}")
-    return first, last
-
-
-def events_on(conn: sqlite3.Connection, when: str, to: str | None = None) -> Iterator[Event]:
-    start, end = date_range(when, to)
-    return (row.event for row in store.events_between(conn, start, end))
-
+from newsq.errors import BadQuery, UnknownRef, quoted
+from newsq.models import Event, Hit, Related, Row, SearchResult
 
 # --- search --------------------------------------------------------------------------------------
 
@@ -213,18 +133,6 @@ def _wanted(items: list[tuple[Term, bool] | None], i: int) -> bool:
         return False
     item = items[i]
     return item is not None and not item[1]
-
-
-class Hit(NamedTuple):
-    event: Event
-    score: float
-    snippet: str  # the best matching passage, matches between \x02 and \x03
-    marked_title: str  # the title, matches between \x02 and \x03
-
-
-class SearchResult(NamedTuple):
-    hits: list[Hit]
-    corrections: list[tuple[str, str]]  # (what the user typed, what was searched instead)
 
 
 def search(
@@ -381,15 +289,6 @@ def _did_you_mean(conn: sqlite3.Connection, slug: str) -> str:
 
 
 # --- related events ------------------------------------------------------------------------------
-
-
-class Related(NamedTuple):
-    """An event related to another, and why."""
-
-    event: Event
-    reason: str  # links-to, linked-from, shared-context
-    shared: tuple[str, ...]
-    in_archive: bool = True
 
 
 # Per context, how many events on each side in time are weighed: bounds the work for very

@@ -489,6 +489,23 @@ def events_by_slug_prefix(conn: sqlite3.Connection, prefix: str, limit: int, day
     return [event_by_id(conn, i) for i in ids]
 
 
+def unique_prefix(conn: sqlite3.Connection, slug: str, day: str) -> str | None:
+    """The shortest start of `slug` that no other event's slug (canonical or alias) starts with: a
+    REF for the event with this slug on `day`. None when another event has this very slug."""
+    # The other events' slugs nearest to it in sorted order share the longest starts with it.
+    mine = "SELECT s.event_id FROM slugs s JOIN events e ON e.id = s.event_id WHERE s.slug = ? AND e.day = ?"
+    longest = 0
+    for op, order in (("<=", "DESC"), (">=", "ASC")):
+        near = conn.execute(
+            f"SELECT slug FROM slugs WHERE slug {op} ? AND event_id NOT IN ({mine}) ORDER BY slug {order} LIMIT 1",
+            (slug, slug, day),
+        ).fetchone()
+        if near is not None:
+            shared = next((i for i, (a, b) in enumerate(zip(slug, near[0], strict=False)) if a != b), None)
+            longest = max(longest, shared if shared is not None else min(len(slug), len(near[0])))
+    return None if longest >= len(slug) else slug[: longest + 1]
+
+
 def slugs_near(conn: sqlite3.Connection, start: str, limit: int = 50000) -> list[str]:
     """Canonical and alias slugs that start with `start` (all of them when start is empty)."""
     return [

@@ -166,7 +166,7 @@ def test_nothing_found_exits_1_and_bad_date_exits_2(run: Run, archive: Path) -> 
     assert "nothing found" in err
     code, out, _ = run("on", "1990-01-01", "--archive", archive, "--json")
     assert (code, json.loads(out)) == (Exit.NOTHING, [])
-    for bad in ("2003-02-30", "yesterday", "2003-13", "June 40, 2003"):
+    for bad in ("2003-02-30", "someday", "2003-13", "June 40, 2003", "02-30"):
         code, out, err = run("on", bad, "--archive", archive)
         assert code == Exit.ERROR, bad
         assert out == "" and err.startswith("newsq: error:") and err.count("\n") == 1, bad
@@ -374,7 +374,7 @@ def test_archive_is_never_written(run: Run, archive: Path) -> None:
 def test_every_command_has_help_with_an_example(run: Run) -> None:
     for command in ("index", "on", "search", "related", "show"):
         code, out, _ = run(command, "--help")
-        assert code == 0 and "Example: newsq" in out, command
+        assert code == 0 and "Examples:" in out and f"newsq {command} " in out, command
 
 
 def test_bundled_sample_answers_mars(run: Run) -> None:
@@ -452,3 +452,37 @@ def test_index_json_reports_counts_and_warnings(run: Run, make_archive: MakeArch
     assert (stats["full"], stats["files_read"], stats["events"], stats["days"]) == (True, 9, 7, 3)
     assert stats["warnings"] == [{"path": "news/2003/06/2/broken.md", "reason": stats["warnings"][0]["reason"]}]
     assert "front matter" in stats["warnings"][0]["reason"]
+
+
+def test_on_limit(run: Run, archive: Path) -> None:
+    _, events, _ = json_out(run, "on", "1000", "--to", "9999", "--limit", "2", "--archive", archive, "--json")
+    assert isinstance(events, list) and [e["date"] for e in events] == ["2003-06-02", "2003-06-02"]
+    code, out, _ = run("on", "1000", "--to", "9999", "-n", "4", "--archive", archive)
+    assert code == 0 and len(out.splitlines()) == 4
+    _, events, _ = json_out(run, "on", "1000", "--to", "9999", "--archive", archive, "--json")
+    assert isinstance(events, list) and len(events) == 6  # no limit by default
+
+
+def test_archive_may_come_before_the_command(
+    run: Run, archive: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, before, _ = json_out(run, "--archive", archive, "on", "2003-06-02", "--json")
+    _, short, _ = json_out(run, "-a", archive, "show", MARS, "--json")
+    assert isinstance(before, list) and len(before) == 3
+    assert isinstance(short, dict) and short["slug"] == MARS
+    # The command's own --archive wins over one before it, and one before it over NEWSQ_ARCHIVE.
+    _, own, _ = json_out(run, "--archive", tmp_path / "nope", "on", "2003-06-02", "--archive", archive, "--json")
+    assert own == before
+    monkeypatch.setenv("NEWSQ_ARCHIVE", str(tmp_path / "nope"))
+    _, over_env, _ = json_out(run, "--archive", archive, "on", "2003-06-02", "--json")
+    assert over_env == before
+    code, _, err = run("on", "2003-06-02")
+    assert code == Exit.ERROR and "archive not found" in err
+
+
+def test_json_help_says_what_each_command_prints(run: Run) -> None:
+    for command, printed in (("index", "one JSON object"), ("show", "one JSON object"), ("on", "a JSON array")):
+        _, out, _ = run(command, "--help")
+        assert printed in " ".join(out.split()).replace("│ ", ""), command
+    _, out, _ = run("index", "--help")
+    assert "array" not in out

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from newsq import query, store
+from newsq import dates, query, store
 from newsq.archive import find_archive
 from newsq.cache import cache_path
 from newsq.errors import BadDate, BadQuery, Exit, quoted
@@ -197,15 +197,15 @@ def test_backwards_range_is_an_error_for_search_and_on(run: Run, archive: Path) 
 
 
 def test_date_bounds() -> None:
-    assert query.date_bounds(None, None) == (None, None)
-    assert query.date_bounds("2003-06", None) == ("2003-06-01", None)
-    assert query.date_bounds(None, "2004") == (None, "2004-12-31")
-    assert query.date_bounds("2003", "2003") == ("2003-01-01", "2003-12-31")
+    assert dates.date_bounds(None, None) == (None, None)
+    assert dates.date_bounds("2003-06", None) == ("2003-06-01", None)
+    assert dates.date_bounds(None, "2004") == (None, "2004-12-31")
+    assert dates.date_bounds("2003", "2003") == ("2003-01-01", "2003-12-31")
     with pytest.raises(BadDate, match="--to '2003-06-01' is before --from '2003-06-02'"):
-        query.date_bounds("2003-06-02", "2003-06-01")
+        dates.date_bounds("2003-06-02", "2003-06-01")
     with pytest.raises(BadDate, match="cannot read the date ''"):
-        query.date_bounds("", None)
-    assert query.date_range("2003-06", "2004") == ("2003-06-01", "2004-12-31")
+        dates.date_bounds("", None)
+    assert dates.date_range("2003-06", "2004") == ("2003-06-01", "2004-12-31")
 
 
 def test_search_from_to_filter(run: Run, archive: Path) -> None:

@@ -1,0 +1,364 @@
+"""Where a command's results go: one Output, in one mode, that commands hand rows and records to."""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from enum import Enum
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TextIO, TypeVar
+
+from newsq.errors import Exit, NewsqError
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
+
+T = TypeVar("T")
+
+# What archive text must not send to a terminal raw: C0 controls but tab and newline, DEL and C1
+# drive it; bidi and zero-width format characters reorder or hide what is shown (a title could
+# read backwards, or a slug carry an invisible character that makes it fail as a REF).
+_INVISIBLE = "\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+_UNSAFE_RE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_INVISIBLE}]")
+# json.dumps escapes C0 itself; these it would leave raw (ensure_ascii=False keeps other text readable).
+_JSON_UNSAFE_RE = re.compile(f"[\x7f-\x9f{_INVISIBLE}]")
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def safe(text: str) -> str:
+    """Archive text made inert for a terminal: control and invisible characters shown as \\x1b, \\u202e."""
+    return _UNSAFE_RE.sub(lambda m: _escaped(m.group()), text)
+
+
+def _json_escaped(char: str) -> str:
+    return f"\\u{ord(char):04x}"
+
+
+def dumps(obj: Any, indent: int | None = None) -> str:
+    """JSON text in which nothing could drive or reorder a terminal that shows it."""
+    return _JSON_UNSAFE_RE.sub(lambda m: _json_escaped(m.group()), json.dumps(obj, ensure_ascii=False, indent=indent))
+
+
+class Env:
+    """The streams a command writes to, and what they are. Tests pass a fake one."""
+
+    def __init__(
+        self,
+        stdout: TextIO | None = None,
+        stderr: TextIO | None = None,
+        *,
+        stdout_isatty: bool | None = None,
+        colour: bool | None = None,
+        width: int | None = None,
+    ) -> None:
+        self.stdout = stdout or sys.stdout
+        self.stderr = stderr or sys.stderr
+        self.stdout_isatty = self.stdout.isatty() if stdout_isatty is None else stdout_isatty
+        self.colour = colour  # None: Rich decides (a terminal, NO_COLOR unset, TERM not dumb)
+        self.width = width  # None: the terminal's width, or COLUMNS, or 80
+
+    def console(self, stderr: bool = False) -> Console:
+        """A Rich console on stdout or stderr that never reads archive text as markup."""
+        from rich.console import Console
+
+        return Console(
+            file=self.stderr if stderr else self.stdout,
+            width=self.width,
+            color_system="auto" if self.colour is not False else None,
+            force_terminal=self.colour or None,
+            highlight=False,
+            markup=False,
+            emoji=False,
+        )
+
+
+class Mode(Enum):
+    TABLE = "table"
+    LINES = "lines"
+    JSON = "json"
+    JSONL = "jsonl"
+
+    @classmethod
+    def choose(cls, *, json_: bool = False, jsonl: bool = False, table: bool = False, isatty: bool = False) -> Mode:
+        """The user's choice; else a table for a terminal, lines for a pipe."""
+        if json_ and jsonl:
+            raise NewsqError("--json and --jsonl cannot be used together")
+        if json_ or jsonl:
+            return cls.JSONL if jsonl else cls.JSON
+        return cls.TABLE if table or isatty else cls.LINES
+
+
+# --- what a command says about its results, once for every mode ------------------------------------
+
+Span = tuple[str, str]  # (text, Rich style)
+Cell = str | Sequence[Span]
+# How a table names an event (slug, day) in `room` cells so that the name works as a REF.
+Refs = Callable[[str, str, int], str]
+
+
+class Column(NamedTuple):
+    header: str
+    width: int = 0  # fixed, in cells; 0: a share (ratio) of what the fixed columns leave
+    ratio: int = 1
+    style: str = ""
+
+
+class RowSpec(NamedTuple, Generic[T]):
+    """How one kind of result shows as a table row, a tab-separated line and a JSON object."""
+
+    columns: tuple[Column, ...]
+    cells: Callable[[T], Sequence[Cell]]
+    fields: Callable[[T], Sequence[str | None]]
+    obj: Callable[[T], dict[str, Any]]
+    # The (slug, day) of the event whose REF goes on a line of its own under column `ref_under`.
+    ref: Callable[[T], tuple[str, str] | None] | None = None
+    ref_under: int = 1
+
+
+class Pair(NamedTuple):
+    """One labelled value of a record; a whole one (slug, path, URL) is never wrapped or cut."""
+
+    label: str  # "" continues the previous label
+    value: str
+    whole: bool = False
+
+
+class RecordSpec(NamedTuple, Generic[T]):
+    """How one result shows on its own: a JSON object, and labelled values for people (or nothing)."""
+
+    obj: Callable[[T], dict[str, Any]]
+    pairs: Callable[[T], Iterable[Pair]] | None = None
+
+
+# --- the Output object ------------------------------------------------------------------------------
+
+
+class Output:
+    """A command's results, in the mode chosen once: the command hands over rows and never asks which."""
+
+    def __init__(self, mode: Mode, env: Env | None = None) -> None:
+        self.mode = mode
+        self.env = env or Env()
+        self.started = False  # anything on stdout yet? (until then a failed command may be run again)
+        self._console: Console | None = None
+
+    def rows(self, spec: RowSpec[T], items: Iterable[T], refs: Refs | None = None) -> int:
+        """Write items as they come (a long table starts at once); return how many."""
+        writer = _WRITERS[self.mode](self)
+        count = 0
+        for item in items:
+            writer.row(spec, item, refs, count)
+            count += 1
+        writer.end(count)
+        return count
+
+    def record(self, spec: RecordSpec[T], item: T) -> None:
+        _WRITERS[self.mode](self).record(spec, item)
+
+    def finish(self, count: int, nothing: str) -> Exit:
+        """The exit code; with nothing found, say so on stderr (a JSON array says it with [])."""
+        if count:
+            return Exit.FOUND
+        if self.mode is not Mode.JSON:
+            self.message(nothing)
+        return Exit.NOTHING
+
+    def message(self, text: str) -> None:
+        """One line on stderr, never on stdout (which carries data only)."""
+        try:
+            self.env.stderr.write(f"newsq: {safe(text)}\n")
+            self.env.stderr.flush()
+        except (BrokenPipeError, ValueError):
+            pass
+
+    def write(self, text: str, flush: bool = False) -> None:
+        self.started = True
+        self.env.stdout.write(text)
+        if flush:
+            self.env.stdout.flush()
+
+    @property
+    def console(self) -> Console:
+        if self._console is None:
+            self._console = self.env.console()
+        return self._console
+
+
+class _Writer:
+    """One mode's way of writing rows and records; a new format is one more subclass in _WRITERS."""
+
+    def __init__(self, out: Output) -> None:
+        self.out = out
+
+    def row(self, spec: RowSpec[T], item: T, refs: Refs | None, index: int) -> None:
+        raise NotImplementedError
+
+    def end(self, count: int) -> None:
+        pass
+
+    def record(self, spec: RecordSpec[T], item: T) -> None:
+        raise NotImplementedError
+
+
+class _Json(_Writer):
+    """One JSON array, streamed object by object ("[" only once there is a first object)."""
+
+    def row(self, spec: RowSpec[T], item: T, refs: Refs | None, index: int) -> None:
+        self.out.write(("[\n  " if index == 0 else ",\n  ") + dumps(spec.obj(item)))
+
+    def end(self, count: int) -> None:
+        self.out.write("\n]\n" if count else "[]\n")
+
+    def record(self, spec: RecordSpec[T], item: T) -> None:
+        self.out.write(dumps(spec.obj(item), indent=2) + "\n")
+
+
+class _JsonLines(_Writer):
+    """One object per line, flushed: a reader sees each as soon as it is found."""
+
+    def row(self, spec: RowSpec[T], item: T, refs: Refs | None, index: int) -> None:
+        self.out.write(dumps(spec.obj(item)) + "\n", flush=True)
+
+    def record(self, spec: RecordSpec[T], item: T) -> None:
+        self.out.write(dumps(spec.obj(item)) + "\n", flush=True)
+
+
+def _field(text: str | None) -> str:
+    return safe(text or "").replace("\t", " ").replace("\n", " ")
+
+
+class _Lines(_Writer):
+    """Tab-separated fields for cut, awk and sort; a record as `label: value` lines, easy to grep."""
+
+    def row(self, spec: RowSpec[T], item: T, refs: Refs | None, index: int) -> None:
+        self.out.write("\t".join(_field(f) for f in spec.fields(item)) + "\n", flush=True)
+
+    def record(self, spec: RecordSpec[T], item: T) -> None:
+        if spec.pairs is None:
+            return
+        for pair in spec.pairs(item):
+            head = f"{pair.label.lower() + ':' if pair.label else '':10}"
+            self.out.write(head + safe(pair.value).replace("\n", "\n" + " " * 10) + "\n")
+
+
+class _Table(_Writer):
+    """A table for people, printed row by row: column widths come from the terminal's width (not
+    from the rows, which would mean reading them all first). A REF gets a line of its own that is
+    never wrapped or cut, so that it can be copied whole at any width."""
+
+    GAP = 2
+
+    def __init__(self, out: Output) -> None:
+        super().__init__(out)
+        self.widths: list[int] = []
+
+    def row(self, spec: RowSpec[T], item: T, refs: Refs | None, index: int) -> None:
+        from rich.text import Text
+
+        if index == 0:
+            self._header(spec.columns)
+        lines = self._grid(spec.columns, spec.cells(item))
+        place = spec.ref(item) if spec.ref is not None else None
+        if place is not None:
+            offset = sum(self.widths[: spec.ref_under]) + self.GAP * spec.ref_under
+            slug, day = place
+            name = refs(slug, day, self.out.console.width - offset) if refs is not None else slug
+            lines.append(Text(" " * offset) + Text(safe(name), style="dim"))
+        self._print(lines)
+
+    def record(self, spec: RecordSpec[T], item: T) -> None:
+        if spec.pairs is None:
+            return
+        pairs = list(spec.pairs(item))
+        label_width = max(len(p.label) for p in pairs)
+        columns = (Column("", width=label_width, style="bold cyan"), Column(""))
+        self.widths = _widths(self.out.console.width, columns, self.GAP)
+        lines: list[Text] = []
+        for pair in pairs:
+            if pair.whole:  # on one line, past the edge if need be: the terminal wraps it, softly
+                lines.extend(self._grid(columns, (pair.label, pair.value), whole=True))
+            else:
+                lines.extend(self._grid(columns, (pair.label, pair.value)))
+        self._print(lines)
+
+    def _header(self, columns: tuple[Column, ...]) -> None:
+        from rich.text import Text
+
+        self.widths = _widths(self.out.console.width, columns, self.GAP)
+        head = Text(style="bold")
+        for i, (column, width) in enumerate(zip(columns, self.widths, strict=True)):
+            head.append(column.header.ljust(width) if i < len(columns) - 1 else column.header)
+            if i < len(columns) - 1:
+                head.append(" " * self.GAP)
+        rule = Text("─" * (sum(self.widths) + self.GAP * (len(columns) - 1)), style="dim")
+        self._print([head, rule])
+
+    def _grid(self, columns: tuple[Column, ...], cells: Sequence[Cell], whole: bool = False) -> list[Text]:
+        """The physical lines of one row: each cell wrapped to its column, side by side."""
+        from rich.text import Text
+
+        console = self.out.console
+        wrapped = []
+        for i, (column, cell, width) in enumerate(zip(columns, cells, self.widths, strict=True)):
+            text = _text(cell, column.style)
+            if whole and i == len(columns) - 1:
+                wrapped.append([text])
+            else:
+                wrapped.append(list(text.wrap(console, width, overflow="fold")) or [Text()])
+        lines = []
+        for n in range(max(len(w) for w in wrapped)):
+            line = Text()
+            for i, (cell_lines, width) in enumerate(zip(wrapped, self.widths, strict=True)):
+                piece = cell_lines[n].copy() if n < len(cell_lines) else Text()
+                if i < len(wrapped) - 1:
+                    piece.truncate(width, pad=True)
+                    piece.append(" " * self.GAP)
+                line.append_text(piece)
+            line.rstrip()
+            lines.append(line)
+        return lines
+
+    def _print(self, lines: list[Text]) -> None:
+        from rich.text import Text
+
+        self.out.started = True
+        # soft_wrap: the lines are laid out already; Rich must neither wrap nor crop them again.
+        self.out.console.print(Text("\n").join(lines), soft_wrap=True)
+
+
+def _text(cell: Cell, style: str) -> Text:
+    """A cell as Rich Text: archive text made inert and appended piece by piece, never parsed as markup."""
+    from rich.text import Text
+
+    if isinstance(cell, str):
+        return Text(safe(cell).replace("\t", " "), style=style)
+    text = Text(style=style)
+    for piece, piece_style in cell:
+        text.append(safe(piece).replace("\t", " "), style=piece_style)
+    return text
+
+
+def _widths(total: int, columns: Sequence[Column], gap: int) -> list[int]:
+    """Fixed columns get their width; the others share what is left by ratio (at least 8 each)."""
+    fixed = sum(c.width for c in columns) + gap * (len(columns) - 1)
+    shares = sum(c.ratio for c in columns if not c.width)
+    room = max(0, total - fixed)
+    widths = [c.width or max(8, room * c.ratio // shares) for c in columns]
+    flexible = [i for i, c in enumerate(columns) if not c.width]
+    if flexible:  # what integer division left over goes to the first flexible column
+        widths[flexible[0]] += max(0, total - sum(widths) - gap * (len(columns) - 1))
+    return widths
+
+
+_WRITERS: dict[Mode, type[_Writer]] = {
+    Mode.TABLE: _Table,
+    Mode.LINES: _Lines,
+    Mode.JSON: _Json,
+    Mode.JSONL: _JsonLines,
+}
