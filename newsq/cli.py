@@ -16,6 +16,7 @@ import click
 import typer
 
 from newsq import render
+from newsq.completion import complete_context, complete_ref
 from newsq.errors import Exit, NewsqError
 from newsq.output import Env, Mode, Output, safe
 
@@ -29,7 +30,7 @@ app = typer.Typer(
     "related events, one event in full.\n\nExamples:\n\n"
     "    newsq search Mars\n    newsq --archive ~/thecontext on 2016-03 --limit 5",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion, --show-completion (bash, zsh, fish)
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -37,12 +38,13 @@ app = typer.Typer(
 # --- options every command shares, defined once ---------------------------------------------------------
 
 _ARCHIVE_HELP = "Archive folder (the one holding news/, or news/ itself)."
+_ARCHIVE_DEFAULT = "Default: NEWSQ_ARCHIVE, else `archive` in the config file, else the bundled sample."
 ArchiveOpt = Annotated[
     Optional[Path],  # noqa: UP045 - Typer reads these annotations at run time
     typer.Option(
         "--archive",
         "-a",
-        help=f"{_ARCHIVE_HELP} May also come before the command. Default: NEWSQ_ARCHIVE, else the bundled sample.",
+        help=f"{_ARCHIVE_HELP} May also come before the command. {_ARCHIVE_DEFAULT}",
     ),
 ]
 _limit = typer.Option("--limit", "-n", min=1, help="Show at most N events.")
@@ -66,19 +68,27 @@ RECORD = {
 SUMMARY = {"json_": Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")]}
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from newsq import __version__
+
+        typer.echo(f"newsq {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _before_the_command(
     ctx: typer.Context,
+    # No envvar here: NEWSQ_ARCHIVE is read by archive.choose_archive, which tells the flag from the
+    # environment (and from the config file) for `newsq info` and for messages.
     archive: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option(
-            "--archive",
-            "-a",
-            envvar="NEWSQ_ARCHIVE",
-            show_envvar=True,
-            help=f"{_ARCHIVE_HELP} Default: the bundled sample.",
-        ),
+        typer.Option("--archive", "-a", help=f"{_ARCHIVE_HELP} {_ARCHIVE_DEFAULT}"),
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", "-V", is_eager=True, callback=_print_version, help="Print newsq's version and exit."),
+    ] = False,
 ) -> None:
     ctx.obj = archive  # the commands' own --archive wins over it
 
@@ -175,16 +185,22 @@ _rebuilt_because: ContextVar[str | None] = ContextVar("rebuilt_because", default
 
 
 def _cache_of(archive: Path | None, progress: "Progress | None" = None) -> "Cache":
-    from newsq.archive import bundled_sample, find_archive
+    from newsq.archive import choose_archive
     from newsq.cache import Cache
 
-    found = find_archive(archive if archive is not None else bundled_sample())
+    found = choose_archive(archive).archive
     return Cache(found, progress=progress, on_wait=lambda: _message("waiting for another newsq index..."))
 
 
 @contextmanager
 def _cache(archive: Path | None, refresh: str = "quick") -> Iterator[sqlite3.Connection]:
-    opened = _cache_of(archive).open(refresh)
+    # A query that has to build or refresh the cache shows the bar `newsq index` shows, on a
+    # terminal, rather than seconds of silence; it appears only once indexing starts.
+    progress, stop = _progress_bar(Env(), lazy=True)
+    try:
+        opened = _cache_of(archive, progress).open(refresh)
+    finally:
+        stop()
     notes = [why] if (why := _rebuilt_because.get()) else []
     notes += opened.notes
     if opened.stats is not None and opened.stats.full:
@@ -214,7 +230,7 @@ def index(
         newsq index --archive ~/thecontext --verbose
         newsq index --json | jq .warnings
     """
-    progress, stop = _progress_bar(out)
+    progress, stop = _progress_bar(out.env)
     try:
         opened = _cache_of(archive, progress).open("rebuild" if rebuild else "full")
     finally:
@@ -232,27 +248,41 @@ def index(
             out.message(f"warning: {path}: {reason}")
 
 
-def _progress_bar(out: Output) -> tuple[Any, Callable[[], None]]:
-    """A Rich progress bar on stderr when stderr is a terminal; nothing otherwise."""
-    if not out.env.stderr.isatty():
+def _progress_bar(env: Env, lazy: bool = False, what: str = "indexing") -> tuple[Any, Callable[[], None]]:
+    """A Rich progress bar on stderr when stderr is a terminal; nothing otherwise. lazy: drawn
+    only from the first progress call (a query that needs no indexing shows nothing)."""
+    if not env.stderr.isatty():
         return None, lambda: None
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+    bar: Any = None
+    task: Any = None
 
-    bar = Progress(
-        "indexing",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=out.env.console(stderr=True),
-        transient=True,
-    )
-    task = bar.add_task("files", total=None)
-    bar.start()
+    def start() -> None:
+        nonlocal bar, task
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    def advance(done: int, total: int) -> None:
+        bar = Progress(
+            what,
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=env.console(stderr=True),
+            transient=True,
+        )
+        task = bar.add_task(what, total=None)
+        bar.start()
+
+    def advance(done: int, total: int | None = None) -> None:
+        if bar is None:
+            start()
         bar.update(task, completed=done, total=total or None)  # a full index streams: no total
 
-    return advance, bar.stop
+    def stop() -> None:
+        if bar is not None:
+            bar.stop()
+
+    if not lazy:
+        start()
+    return advance, stop
 
 
 @command(ROWS)
@@ -288,7 +318,10 @@ def search(
     limit: LimitOpt = 20,
     from_: FromOpt = None,
     to: ToOpt = None,
-    context: Annotated[Optional[str], typer.Option("--context", "-c", help="Only events with this context.")] = None,  # noqa: UP045
+    context: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option("--context", "-c", help="Only events with this context.", autocompletion=complete_context),
+    ] = None,
     exact: Annotated[bool, typer.Option("--exact", help="Do not correct words that match nothing.")] = False,
     raw: Annotated[bool, typer.Option("--raw", help="Pass QUERY to SQLite FTS5 as it is (its own syntax).")] = False,
     archive: ArchiveOpt = None,
@@ -317,7 +350,9 @@ def search(
 RefArg = Annotated[
     str,
     typer.Argument(
-        metavar="REF", help="A slug, an alias slug, YYYY/MM/D/slug, a /news/...md link, or a unique slug prefix."
+        metavar="REF",
+        help="A slug, an alias slug, YYYY/MM/D/slug, a /news/...md link, or a unique slug prefix.",
+        autocompletion=complete_ref,
     ),
 ]
 
@@ -354,6 +389,10 @@ def show(ref: RefArg, out: Output, archive: ArchiveOpt = None) -> Exit:
         event = query.resolve(conn, ref).event
     out.record(render.EVENT, event)
     return Exit.FOUND
+
+
+# export and info: commands of their own module, registered on `app` when it is imported.
+from newsq import cli_tools  # noqa: E402, F401
 
 
 def main() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from pathlib import Path
 
 from newsq.errors import NewsqError
@@ -26,6 +27,11 @@ def config_path() -> Path:
     named = os.environ.get("NEWSQ_CONFIG")
     if named:
         return Path(named).expanduser()
+    if sys.platform.startswith("linux"):
+        # platformdirs' rule for Linux, without importing it: 8 ms at every start when
+        # NEWSQ_CACHE_DIR spares the cache folder from it (a test checks both agree).
+        base = os.environ.get("XDG_CONFIG_HOME", "").strip() or os.path.expanduser("~/.config")
+        return Path(base) / "newsq" / "config.toml"
     import platformdirs
 
     return Path(platformdirs.user_config_dir("newsq")) / "config.toml"

@@ -8,7 +8,6 @@ import contextlib
 import csv
 import datetime as dt
 import io
-import json
 import os
 import re
 import sqlite3
@@ -19,21 +18,19 @@ from typing import IO, TYPE_CHECKING, Any
 
 from newsq import render, store
 from newsq.errors import NewsqError
-from newsq.models import ContextCount, Event, RelatedLink, Selection
+from newsq.models import EXPORT_FORMATS, EXPORT_KINDS, ContextCount, Event, RelatedLink, Selection
+from newsq.output import dumps
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-KINDS = ("events", "links", "contexts")
-FORMATS = ("jsonl", "csv", "parquet")
+KINDS = EXPORT_KINDS
+FORMATS = EXPORT_FORMATS
 BATCH = 10_000  # rows converted and written at a time (a Parquet row group each)
 
 # A list in one CSV cell: values joined by "|"; inside a value, "\" is written "\\" and "|" "\|".
 LIST_SEPARATOR = "|"
 _LIST_SPLIT_RE = re.compile(r"\\(.)|(\|)", re.DOTALL)
-
-# json.dumps escapes C0 itself; these it leaves raw, and a terminal would obey or reorder them.
-_JSON_UNSAFE_RE = re.compile("[\x7f-\x9f\u2028\u2029]")
 
 Progress = Callable[[int], None]  # rows written so far
 
@@ -202,11 +199,9 @@ def _write_csv(kind: str, rows: Iterator[dict[str, Any]], out: IO[bytes], progre
 
 
 def _write_jsonl(rows: Iterator[dict[str, Any]], out: IO[bytes], progress: Progress | None) -> int:
-    dumps = json.JSONEncoder(ensure_ascii=False).encode
     done = 0
     for batch in _batches(rows):
-        text = "".join(dumps(o) + "\n" for o in batch)
-        out.write(_JSON_UNSAFE_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text).encode("utf-8"))
+        out.write("".join(dumps(o) + "\n" for o in batch).encode("utf-8"))  # escaped as `newsq on --json` is
         done = _advance(out, done, len(batch), progress)
     return done
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -14,12 +13,13 @@ from typing import Any
 
 from newsq import store
 from newsq.models import Archive, ArchiveChoice, CacheInfo, ConfigFile
+from newsq.output import Pair, RecordSpec
 
 CHOSEN_BY = {
     "flag": "--archive",
     "env": "NEWSQ_ARCHIVE",
     "config": "the config file",
-    "sample": "default: the bundled sample",
+    "sample": "default (the bundled sample)",
 }
 
 
@@ -137,35 +137,37 @@ def notes(cache: CacheInfo) -> list[str]:
     return out
 
 
-def pairs(
-    choice: ArchiveChoice, config: ConfigFile, cache: CacheInfo, now: dt.datetime | None = None
-) -> list[tuple[str, str]]:
-    """What `newsq info` prints for people: (label, value) lines."""
+def pairs(choice: ArchiveChoice, config: ConfigFile, cache: CacheInfo, now: dt.datetime | None = None) -> list[Pair]:
+    """What `newsq info` prints for people, label by label (paths whole: they are for copying)."""
     from newsq import __version__
 
     how = CHOSEN_BY[choice.how]
     if choice.how == "config":
         how = f"the config file, line {config.archive_line}"
-    config_text = str(config.path) + ("" if config.exists else " (none there)")
+    built = f"({_megabytes(cache.size)})" if cache.exists else "(not built yet)"
     out = [
-        ("archive", str(choice.archive.root)),
-        ("chosen by", how),
-        ("config", config_text),
-        ("cache", f"{cache.path} ({_megabytes(cache.size)})" if cache.exists else f"{cache.path} (not built yet)"),
+        Pair("Archive", str(choice.archive.root), whole=True),
+        Pair("Set by", how),
+        Pair("Config", str(config.path) + ("" if config.exists else " (none there)"), whole=True),
+        Pair("Cache", f"{cache.path} {built}", whole=True),
     ]
     if cache.state == "ok":
         span = f", {cache.span[0]} to {cache.span[1]}" if cache.span else ""
         out += [
-            ("schema", str(cache.schema_version)),
-            ("indexed", _when(cache.indexed_at, now)),
-            ("events", f"{cache.events:,} on {cache.days:,} days{span}"),
-            ("contexts", f"{cache.contexts:,}"),
-            ("files", f"{cache.files:,}"),
-            ("warnings", f"{len(cache.warnings):,}"),
+            Pair("Schema", str(cache.schema_version)),
+            Pair("Indexed", _when(cache.indexed_at, now)),
+            Pair("Events", f"{cache.events:,} on {cache.days:,} days{span}"),
+            Pair("Contexts", f"{cache.contexts:,}"),
+            Pair("Files", f"{cache.files:,}"),
+            Pair("Warnings", f"{len(cache.warnings):,}"),
         ]
-    out += [("note", line) for line in notes(cache)]
-    out.append(("newsq", f"{__version__} (Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version})"))
+    out += [Pair("Note", line) for line in notes(cache)]
+    out.append(Pair("Newsq", f"{__version__} (Python {sys.version.split()[0]}, SQLite {sqlite3.sqlite_version})"))
     return out
+
+
+About = tuple[ArchiveChoice, ConfigFile, CacheInfo]
+INFO: RecordSpec[About] = RecordSpec(obj=lambda a: as_object(*a), pairs=lambda a: pairs(*a))
 
 
 def _megabytes(size: int) -> str:
@@ -191,35 +193,3 @@ def _when(iso: str | None, now: dt.datetime | None) -> str:
 
 
 _UNITS = ((86400, "day"), (3600, "hour"), (60, "minute"), (1, "second"))
-
-
-# --- shell completion: names from the cache as it is, prefix-matched by SQLite --------------------------
-
-COMPLETIONS = 200  # at most this many: a shell shows no more usefully
-
-
-def complete_contexts(archive: str | os.PathLike[str] | None, prefix: str) -> list[str]:
-    """Context names starting with `prefix` (any case), most events first; none when the archive
-    has no usable cache (completion never indexes)."""
-    with _completion_cache(archive) as conn:
-        return store.contexts_starting(conn, prefix, COMPLETIONS) if conn is not None else []
-
-
-def complete_slugs(archive: str | os.PathLike[str] | None, prefix: str) -> list[str]:
-    """Slugs (canonical and alias) starting with `prefix`."""
-    with _completion_cache(archive) as conn:
-        return store.slugs_near(conn, prefix.lower(), COMPLETIONS) if conn is not None else []
-
-
-@contextmanager
-def _completion_cache(archive: str | os.PathLike[str] | None) -> Iterator[sqlite3.Connection | None]:
-    from newsq.archive import choose_archive
-    from newsq.errors import NewsqError
-
-    try:
-        chosen = choose_archive(archive).archive
-    except NewsqError:  # a half-typed --archive, a bad config: nothing to offer, and nothing said
-        yield None
-        return
-    with peek(chosen) as (conn, _state):
-        yield conn

@@ -217,6 +217,10 @@ class RelatedLink(NamedTuple):
     shared: tuple[str, ...]
 
 
+EXPORT_KINDS = ("events", "links", "contexts")
+EXPORT_FORMATS = ("jsonl", "csv", "parquet")
+
+
 class Selection(NamedTuple):
     """Which events an export takes: the filters, and an FTS5 expression they must match (or None)."""
 

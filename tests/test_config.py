@@ -64,8 +64,14 @@ def test_config_path_tilde_and_relative(tmp_path: Path, conf: Path, monkeypatch:
 
 
 def test_usual_place_is_the_user_config_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import platformdirs
+
     monkeypatch.delenv("NEWSQ_CONFIG", raising=False)
+    for xdg in ("", "  "):  # unset or blank: ~/.config, as platformdirs has it
+        monkeypatch.setenv("XDG_CONFIG_HOME", xdg)
+        assert config.config_path() == Path(platformdirs.user_config_dir("newsq")) / "config.toml"
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    assert config.config_path() == Path(platformdirs.user_config_dir("newsq")) / "config.toml"
     assert config.config_path() == tmp_path / "xdg" / "newsq" / "config.toml"
     assert config.load().exists is False  # no file there: no config, no error
     archive_at(tmp_path / "arch")

@@ -1,0 +1,105 @@
+"""Commands that hand the archive to other tools and tell what newsq works with: export and info.
+(Registered on cli.app when cli is imported; kept apart so that cli.py stays readable.)"""
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import click
+import typer
+
+from newsq.cli import RECORD, ArchiveOpt, FromOpt, ToOpt, _cache, _progress_bar, command
+from newsq.completion import complete_context
+from newsq.errors import Exit
+from newsq.models import EXPORT_FORMATS, EXPORT_KINDS
+from newsq.output import Output
+
+
+@command({})
+def export(
+    out: Output,
+    kind: Annotated[
+        str,
+        typer.Argument(
+            click_type=click.Choice(EXPORT_KINDS),
+            help="events (every field, with its Related links), links (one row per Related link) or contexts.",
+        ),
+    ] = "events",
+    format_: Annotated[
+        str,
+        typer.Option("--format", "-f", click_type=click.Choice(EXPORT_FORMATS), help="Parquet needs --output."),
+    ] = "jsonl",
+    output: Annotated[
+        Optional[Path],  # noqa: UP045 - Typer reads these annotations at run time
+        typer.Option(
+            "--output", "-o", metavar="FILE", help="Write to FILE (made whole or not at all). Default: stdout."
+        ),
+    ] = None,
+    from_: FromOpt = None,
+    to: ToOpt = None,
+    context: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            "--context",
+            "-c",
+            help="Only events with this context (repeat: all of them).",
+            autocompletion=complete_context,
+        ),
+    ] = None,
+    query_text: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(
+            "--query", "-q", metavar="QUERY", help="Only events matching QUERY (search's language), all of them."
+        ),
+    ] = None,
+    archive: ArchiveOpt = None,
+) -> Exit:
+    """Events, Related links or contexts as JSON Lines, CSV or Parquet, for DuckDB, pandas, Polars or Spark.
+
+    Examples:
+
+        newsq export --format parquet --output events.parquet
+        newsq export links --format csv --from 2003 --to 2004 > links.csv
+        newsq export --query Mars --context NASA | jq .title
+    """
+    from newsq import dates, explore, query
+    from newsq import export as exporting
+    from newsq.models import Filters, Selection
+
+    first, last = dates.date_bounds(from_, to)
+    match = query.parse_query(query_text).fts() if query_text is not None else None
+    with exporting.target(output, format_) as stream, _cache(archive) as conn:
+        selection = Selection(Filters(first, last, explore.known_contexts(conn, context or ())), match)
+        # A bar on a terminal's stderr while the data goes elsewhere (to a terminal, it shows itself).
+        advance, stop = _progress_bar(out.env, lazy=True, what="exporting")
+        if out.env.stdout_isatty and output is None:
+            advance = None
+        total = exporting.count(conn, kind, selection) if advance is not None else None
+        out.started = True
+        try:
+            count = exporting.write(
+                conn, kind, format_, selection, stream, None if advance is None else lambda n: advance(n, total)
+            )
+        finally:
+            stop()
+    if output is not None and count:
+        out.message(f"wrote {count:,} {kind if count != 1 else kind[:-1]} to {output}")
+    return out.finish(count, f"nothing to export{' (the file has no rows)' if output is not None else ''}")
+
+
+@command(RECORD)
+def info(out: Output, archive: ArchiveOpt = None) -> Exit:
+    """The archive and how it was chosen, its cache, counts, date span, last index, warnings, config file.
+
+    Examples:
+
+        newsq info
+        newsq --archive ~/thecontext info --json | jq .events
+    """
+    from newsq import config
+    from newsq import info as about
+    from newsq.archive import choose_archive
+
+    choice = choose_archive(archive)
+    found = choice.config if choice.config is not None else config.load()
+    out.record(about.INFO, (choice, found, about.cache_info(choice.archive)))
+    return Exit.FOUND
