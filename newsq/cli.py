@@ -16,7 +16,7 @@ import click
 import typer
 
 from newsq import render
-from newsq.completion import complete_context, complete_ref
+from newsq.completion import CONTEXT_NAME, REF
 from newsq.errors import Exit, NewsqError
 from newsq.output import Env, Mode, Output, safe
 
@@ -320,7 +320,7 @@ def search(
     to: ToOpt = None,
     context: Annotated[
         Optional[str],  # noqa: UP045
-        typer.Option("--context", "-c", help="Only events with this context.", autocompletion=complete_context),
+        typer.Option("--context", "-c", help="Only events with this context.", click_type=CONTEXT_NAME),
     ] = None,
     exact: Annotated[bool, typer.Option("--exact", help="Do not correct words that match nothing.")] = False,
     raw: Annotated[bool, typer.Option("--raw", help="Pass QUERY to SQLite FTS5 as it is (its own syntax).")] = False,
@@ -352,7 +352,7 @@ RefArg = Annotated[
     typer.Argument(
         metavar="REF",
         help="A slug, an alias slug, YYYY/MM/D/slug, a /news/...md link, or a unique slug prefix.",
-        autocompletion=complete_ref,
+        click_type=REF,
     ),
 ]
 

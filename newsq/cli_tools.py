@@ -8,7 +8,7 @@ import click
 import typer
 
 from newsq.cli import RECORD, ArchiveOpt, FromOpt, ToOpt, _cache, _progress_bar, command
-from newsq.completion import complete_context
+from newsq.completion import CONTEXT_NAME
 from newsq.errors import Exit
 from newsq.models import EXPORT_FORMATS, EXPORT_KINDS
 from newsq.output import Output
@@ -42,7 +42,7 @@ def export(
             "--context",
             "-c",
             help="Only events with this context (repeat: all of them).",
-            autocompletion=complete_context,
+            click_type=CONTEXT_NAME,
         ),
     ] = None,
     query_text: Annotated[
@@ -57,9 +57,9 @@ def export(
 
     Examples:
 
-        newsq export --format parquet --output events.parquet
-        newsq export links --format csv --from 2003 --to 2004 > links.csv
-        newsq export --query Mars --context NASA | jq .title
+        newsq export --format parquet --output /tmp/events.parquet
+        newsq export links --format csv --from 2003 --to 2004
+        newsq export contexts --query Mars --context NASA
     """
     from newsq import dates, explore, query
     from newsq import export as exporting
@@ -92,8 +92,8 @@ def info(out: Output, archive: ArchiveOpt = None) -> Exit:
 
     Examples:
 
-        newsq info
-        newsq --archive ~/thecontext info --json | jq .events
+        newsq info --table
+        newsq info --archive ~/thecontext --json | jq .events
     """
     from newsq import config
     from newsq import info as about

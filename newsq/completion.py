@@ -6,10 +6,14 @@ from __future__ import annotations
 import os
 import re
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
 
 LIMIT = 200  # at most this many names: a shell shows no more usefully
 
@@ -30,7 +34,8 @@ def slugs(archive: str | None, prefix: str) -> list[str]:
     from newsq import store
 
     with _cache(archive) as conn:
-        return store.slugs_near(conn, prefix.lower(), LIMIT) if conn is not None else []
+        # One slug can name events of several days: offer it once.
+        return list(dict.fromkeys(store.slugs_near(conn, prefix.lower(), LIMIT))) if conn is not None else []
 
 
 @contextmanager
@@ -56,6 +61,13 @@ def _archive_typed(ctx: click.Context) -> str | None:
         if here.params.get("archive") is not None:
             return str(here.params["archive"])
         here = here.parent
+    # bash also passes the words after the cursor (`newsq show eu<TAB> --archive X`): look there.
+    words = os.environ.get("COMP_WORDS", "").split()
+    for i, word in enumerate(words):
+        if word in ("--archive", "-a") and i + 1 < len(words):
+            return words[i + 1]
+        if word.startswith("--archive="):
+            return word.partition("=")[2]
     return None
 
 
@@ -66,11 +78,19 @@ def _for_shell(names: list[str]) -> list[str]:
     return names
 
 
-def complete_context(ctx: click.Context, incomplete: str) -> list[str]:
-    """For --context."""
-    return _for_shell(contexts(_archive_typed(ctx), incomplete))
+class _Completed(click.types.StringParamType):
+    """Text whose completions come from the cache. (Typer's `autocompletion` would keep only the
+    names that start with the typed text, case and all: "eu" would miss "European Union", and
+    bash's escaped "European\\ Union" would never match.)"""
+
+    def __init__(self, names: Callable[[str | None, str], list[str]]) -> None:
+        self._names = names
+
+    def shell_complete(self, ctx: click.Context, param: click.Parameter, incomplete: str) -> list[CompletionItem]:
+        from click.shell_completion import CompletionItem
+
+        return [CompletionItem(name) for name in _for_shell(self._names(_archive_typed(ctx), incomplete))]
 
 
-def complete_ref(ctx: click.Context, incomplete: str) -> list[str]:
-    """For the REF of show and related."""
-    return _for_shell(slugs(_archive_typed(ctx), incomplete))
+CONTEXT_NAME = _Completed(contexts)  # for --context
+REF = _Completed(slugs)  # for the REF of show and related

@@ -818,20 +818,25 @@ def selected_events(conn: sqlite3.Connection, selection: Selection) -> Iterator[
 
 def selected_links(conn: sqlite3.Connection, selection: Selection) -> Iterator[tuple[int, RelatedLink]]:
     """(event id, link) for the Related links of a selection's events, in the order of
-    selected_events and then of each Related list. A link is in the archive when an event has its
-    slug (canonical or alias), on its day when the link has one (as `newsq related` decides)."""
+    selected_events and then of each Related list. A link whose event the archive has (by its
+    slug or an alias, on its day when the link has one: as `newsq related` decides) names that
+    event's slug, day and title; any other keeps what the link says."""
     source, cond, args = _selected(selection)
-    found = (
-        "EXISTS(SELECT 1 FROM slugs s JOIN events t ON t.id = s.event_id "
-        "WHERE s.slug = l.slug AND (l.day IS NULL OR t.day = l.day))"
+    target = (
+        "(SELECT s.event_id FROM slugs s JOIN events x ON x.id = s.event_id "
+        "WHERE s.slug = l.slug AND (l.day IS NULL OR x.day = l.day) LIMIT 1)"
     )
     cur = conn.execute(
-        f"SELECT e.id, e.slug, e.day, l.slug, l.day, l.title, l.shared, {found} FROM {source} "
-        f"JOIN links l ON l.event_id = e.id WHERE {cond} ORDER BY e.day, e.ord, e.id, l.ord",
+        f"SELECT e.id, e.slug, e.day, l.slug, l.day, l.title, l.shared, t.slug, t.day, t.title FROM {source} "
+        f"JOIN links l ON l.event_id = e.id LEFT JOIN events t ON t.id = {target} "
+        f"WHERE {cond} ORDER BY e.day, e.ord, e.id, l.ord",
         args,
     )
-    for id_, source_slug, source_day, slug, day, title, shared, found in cur:
-        yield id_, RelatedLink(source_slug, source_day, slug, day, title, bool(found), _lines(shared))
+    for id_, source_slug, source_day, slug, day, title, shared, t_slug, t_day, t_title in cur:
+        if t_slug is None:
+            yield id_, RelatedLink(source_slug, source_day, slug, day, title, False, _lines(shared))
+        else:
+            yield id_, RelatedLink(source_slug, source_day, t_slug, t_day, t_title, True, _lines(shared))
 
 
 def selected_contexts(conn: sqlite3.Connection, selection: Selection) -> Iterator[ContextCount]:
