@@ -50,6 +50,15 @@ ArchiveOpt = Annotated[
 _limit = typer.Option("--limit", "-n", min=1, help="Show at most N events.")
 LimitOpt = Annotated[int, _limit]
 NoLimitOpt = Annotated[Optional[int], _limit]  # noqa: UP045
+ContextOpt = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Option(
+        "--context",
+        "-c",
+        help="Only events with this context (any case; repeat: all must hold).",
+        click_type=CONTEXT_NAME,  # completes from the cache
+    ),
+]
 FromOpt = Annotated[Optional[str], typer.Option("--from", help="From the start of this day, month or year.")]  # noqa: UP045
 ToOpt = Annotated[Optional[str], typer.Option("--to", help="Up to the end of this day, month or year.")]  # noqa: UP045
 _JSONL = Annotated[bool, typer.Option("--jsonl", help="Print JSON Lines: one object per line, streamed.")]
@@ -193,7 +202,7 @@ def _cache_of(archive: Path | None, progress: "Progress | None" = None) -> "Cach
 
 
 @contextmanager
-def _cache(archive: Path | None, refresh: str = "quick") -> Iterator[sqlite3.Connection]:
+def archive_cache(archive: Path | None, refresh: str = "quick") -> Iterator[sqlite3.Connection]:
     # A query that has to build or refresh the cache shows the bar `newsq index` shows, on a
     # terminal, rather than seconds of silence; it appears only once indexing starts.
     progress, stop = _progress_bar(Env(), lazy=True)
@@ -291,21 +300,29 @@ def on(
     out: Output,
     to: ToOpt = None,
     limit: NoLimitOpt = None,
+    context: ContextOpt = None,
+    every_year: Annotated[bool, typer.Option("--every-year", "-y", help="That day in every year.")] = False,
+    oldest_first: Annotated[bool, typer.Option("--oldest-first", help="Every year: the oldest first.")] = False,
     archive: ArchiveOpt = None,
 ) -> Exit:
-    """What happened on a day, in a month or a year, or over a range.
+    """What happened on a day, in a month or a year, over a range, or on a day of every year.
 
     Examples:
 
         newsq on 2003-06-02
         newsq on 2003-06 --to 2004-01 --json
+        newsq on 06-02                      # June 2 in every year, newest first
+        newsq on 2003-06-02 --every-year --oldest-first
     """
     from newsq import dates, explore
 
-    span = dates.day_span(date, to)  # a bad date is an error before any indexing
-    with _cache(archive) as conn:
-        events = itertools.islice(explore.events_on(conn, span), limit)
-        count = out.rows(render.EVENTS, events, refs=render.refs(conn))
+    span = dates.day_span(date, to, every_year=every_year)  # a bad date is an error before any indexing
+    with archive_cache(archive) as conn:
+        contexts = explore.known_contexts(conn, context or [])
+        events = explore.events_on(conn, span, contexts=contexts, newest_first=not oldest_first)
+        # A day of every year: a table puts each year's events under its heading.
+        group = (lambda ev: ev.day[:4]) if span.month_day else None
+        count = out.rows(render.EVENTS, itertools.islice(events, limit), refs=render.refs(conn), group=group)
     return out.finish(count, f"nothing found for {date}" + (f" to {to}" if to else ""))
 
 
@@ -318,10 +335,7 @@ def search(
     limit: LimitOpt = 20,
     from_: FromOpt = None,
     to: ToOpt = None,
-    context: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option("--context", "-c", help="Only events with this context.", click_type=CONTEXT_NAME),
-    ] = None,
+    context: ContextOpt = None,
     exact: Annotated[bool, typer.Option("--exact", help="Do not correct words that match nothing.")] = False,
     raw: Annotated[bool, typer.Option("--raw", help="Pass QUERY to SQLite FTS5 as it is (its own syntax).")] = False,
     archive: ArchiveOpt = None,
@@ -333,14 +347,14 @@ def search(
         newsq search Mars
         newsq search '"Mars Express"' --from 2003 --json
     """
-    from newsq import dates, query
+    from newsq import dates, explore, query
     from newsq.errors import quoted
+    from newsq.models import Filters
 
     first, last = dates.date_bounds(from_, to)
-    with _cache(archive) as conn:
-        result = query.search(
-            conn, query_text, raw=raw, exact=exact, first=first, last=last, context=context, limit=limit
-        )
+    with archive_cache(archive) as conn:
+        filters = Filters(first, last, explore.known_contexts(conn, context or []))
+        result = query.search(conn, query_text, raw=raw, exact=exact, filters=filters, limit=limit)
         for typed, used in result.corrections:
             out.message(f"no match for {quoted(typed)}; searched {quoted(used)} instead (--exact to turn off)")
         count = out.rows(render.HITS, result.hits, refs=render.refs(conn))
@@ -368,7 +382,7 @@ def related(ref: RefArg, out: Output, limit: LimitOpt = 20, archive: ArchiveOpt 
     """
     from newsq import query
 
-    with _cache(archive) as conn:
+    with archive_cache(archive) as conn:
         row = query.resolve(conn, ref)
         count = out.rows(render.RELATED, query.related_to(conn, row, limit=limit), refs=render.refs(conn))
     return out.finish(count, f"nothing related to {row.event.slug}")
@@ -376,7 +390,8 @@ def related(ref: RefArg, out: Output, limit: LimitOpt = 20, archive: ArchiveOpt 
 
 @command(RECORD)
 def show(ref: RefArg, out: Output, archive: ArchiveOpt = None) -> Exit:
-    """One event in full: date, title, topic, contexts, summary, sources, aliases, file.
+    """One event in full: date, title, topic, contexts, summary, sources, aliases, file, its Related
+    items and how many events link to it.
 
     Examples:
 
@@ -385,14 +400,14 @@ def show(ref: RefArg, out: Output, archive: ArchiveOpt = None) -> Exit:
     """
     from newsq import query
 
-    with _cache(archive) as conn:
-        event = query.resolve(conn, ref).event
-    out.record(render.EVENT, event)
+    with archive_cache(archive) as conn:
+        details = query.details(conn, query.resolve(conn, ref))
+    out.record(render.EVENT, details)
     return Exit.FOUND
 
 
-# export and info: commands of their own module, registered on `app` when it is imported.
-from newsq import cli_tools  # noqa: E402, F401
+# The commands of other modules register themselves on `app` (they import from this one).
+from newsq import cli_explore, cli_tools  # noqa: E402, F401
 
 
 def main() -> None:

@@ -7,8 +7,7 @@ from typing import Annotated, Optional
 import click
 import typer
 
-from newsq.cli import RECORD, ArchiveOpt, FromOpt, ToOpt, _cache, _progress_bar, command
-from newsq.completion import CONTEXT_NAME
+from newsq.cli import RECORD, ArchiveOpt, ContextOpt, FromOpt, ToOpt, _progress_bar, archive_cache, command
 from newsq.errors import Exit
 from newsq.models import EXPORT_FORMATS, EXPORT_KINDS
 from newsq.output import Output
@@ -36,15 +35,7 @@ def export(
     ] = None,
     from_: FromOpt = None,
     to: ToOpt = None,
-    context: Annotated[
-        Optional[list[str]],  # noqa: UP045
-        typer.Option(
-            "--context",
-            "-c",
-            help="Only events with this context (repeat: all of them).",
-            click_type=CONTEXT_NAME,
-        ),
-    ] = None,
+    context: ContextOpt = None,
     query_text: Annotated[
         Optional[str],  # noqa: UP045
         typer.Option(
@@ -67,7 +58,7 @@ def export(
 
     first, last = dates.date_bounds(from_, to)
     match = query.parse_query(query_text).fts() if query_text is not None else None
-    with exporting.target(output, format_) as stream, _cache(archive) as conn:
+    with exporting.target(output, format_) as stream, archive_cache(archive) as conn:
         selection = Selection(Filters(first, last, explore.known_contexts(conn, context or ())), match)
         # A bar on a terminal's stderr while the data goes elsewhere (to a terminal, it shows itself).
         advance, stop = _progress_bar(out.env, lazy=True, what="exporting")

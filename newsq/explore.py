@@ -12,15 +12,19 @@ from newsq.errors import UnknownContext
 from newsq.models import ContextCount, Event, Filters, Timeline
 
 
-def events_on(conn: sqlite3.Connection, span: DaySpan, *, newest_first: bool = True) -> Iterator[Event]:
+def events_on(
+    conn: sqlite3.Connection, span: DaySpan, *, contexts: tuple[str, ...] = (), newest_first: bool = True
+) -> Iterator[Event]:
     """The events `on` lists: a span of days in order, or one day of every year (newest year first)."""
     if span.month_day is not None:
-        return on_this_day(conn, *span.month_day, newest_first=newest_first)
-    assert span.first is not None and span.last is not None
-    return (row.event for row in store.events_between(conn, span.first, span.last))
+        return on_this_day(conn, *span.month_day, contexts=contexts, newest_first=newest_first)
+    filters = Filters(span.first, span.last, contexts)
+    return (row.event for row in store.events_filtered(conn, filters))
 
 
-def on_this_day(conn: sqlite3.Connection, month: int, day: int, *, newest_first: bool = True) -> Iterator[Event]:
+def on_this_day(
+    conn: sqlite3.Connection, month: int, day: int, *, contexts: tuple[str, ...] = (), newest_first: bool = True
+) -> Iterator[Event]:
     """The events of one month and day in every year of the archive (02-29: the leap years')."""
     span = store.day_span(conn)
     if span is None:
@@ -31,7 +35,8 @@ def on_this_day(conn: sqlite3.Connection, month: int, day: int, *, newest_first:
             days.append(dt.date(year, month, day).isoformat())
         except ValueError:  # 02-29 of a common year
             continue
-    return (row.event for row in store.events_on_days(conn, days, newest_first=newest_first))
+    rows = store.events_on_days(conn, days, newest_first=newest_first, contexts=contexts)
+    return (row.event for row in rows)
 
 
 def contexts(

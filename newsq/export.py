@@ -18,7 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from newsq import render, store
 from newsq.errors import NewsqError
-from newsq.models import EXPORT_FORMATS, EXPORT_KINDS, ContextCount, Event, RelatedLink, Selection
+from newsq.models import EXPORT_FORMATS, EXPORT_KINDS, Event, RelatedLink, Selection
 from newsq.output import dumps
 
 if TYPE_CHECKING:
@@ -112,17 +112,13 @@ def _link_object(link: RelatedLink) -> dict[str, Any]:
     }
 
 
-def _context_object(context: ContextCount) -> dict[str, Any]:
-    return {"name": context.name, "events": context.events, "first": context.first, "last": context.last}
-
-
 def _rows(conn: sqlite3.Connection, kind: str, selection: Selection) -> Iterator[dict[str, Any]]:
     """The export's rows as JSON objects: every format is made from these."""
     if kind == "events":
         return map(_event_object, _events(conn, selection))
     if kind == "links":
         return (_link_object(link) for _id, link in store.selected_links(conn, selection))
-    return map(_context_object, store.selected_contexts(conn, selection))
+    return map(render.context_object, store.selected_contexts(conn, selection))
 
 
 def count(conn: sqlite3.Connection, kind: str, selection: Selection) -> int | None:

@@ -176,12 +176,25 @@ class SearchResult(NamedTuple):
 
 
 class Related(NamedTuple):
-    """An event related to another, and why."""
+    """An event related to another, and why: links-to (its Related list names it), linked-from (its
+    Related list names this one), both (mutual), or shared-context."""
 
     event: Event
-    reason: str  # links-to, linked-from, shared-context
-    shared: tuple[str, ...]
-    in_archive: bool = True
+    reasons: tuple[str, ...]
+    shared_contexts: tuple[str, ...]
+    in_archive: bool = True  # False for a Related link whose page the archive lacks
+
+    @property
+    def reason(self) -> str:
+        return self.reasons[0]
+
+
+class Details(NamedTuple):
+    """One event in full, with its own Related items and how many events link to it."""
+
+    event: Event
+    related: list[Related]
+    linked_from: int
 
 
 # --- choosing the archive, exporting, and what `newsq info` tells ------------------------------------

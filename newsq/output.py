@@ -97,7 +97,7 @@ class Mode(Enum):
 # --- what a command says about its results, once for every mode ------------------------------------
 
 Span = tuple[str, str]  # (text, Rich style)
-Cell = str | Sequence[Span]
+Cell = str | Sequence[Span] | float  # a float: the share of a bar column to fill (0 to 1)
 # How a table names an event (slug, day) in `room` cells so that the name works as a REF.
 Refs = Callable[[str, str, int], str]
 
@@ -107,6 +107,7 @@ class Column(NamedTuple):
     width: int = 0  # fixed, in cells; 0: a share (ratio) of what the fixed columns leave
     ratio: int = 1
     style: str = ""
+    bar: bool = False  # cells are shares (0 to 1) drawn as a bar across the column
 
 
 class RowSpec(NamedTuple, Generic[T]):
@@ -148,11 +149,27 @@ class Output:
         self.started = False  # anything on stdout yet? (until then a failed command may be run again)
         self._console: Console | None = None
 
-    def rows(self, spec: RowSpec[T], items: Iterable[T], refs: Refs | None = None) -> int:
-        """Write items as they come (a long table starts at once); return how many."""
+    def rows(
+        self,
+        spec: RowSpec[T],
+        items: Iterable[T],
+        refs: Refs | None = None,
+        *,
+        group: Callable[[T], str] | None = None,
+        envelope: tuple[str, dict[str, Any]] | None = None,
+    ) -> int:
+        """Write items as they come (a long table starts at once); return how many.
+
+        group: a table puts a heading over each run of rows with the same key (e.g. their year).
+        envelope: (key, object): a JSON array goes into the object under key."""
         writer = _WRITERS[self.mode](self)
+        writer.envelope = envelope
         count = 0
+        heading = None
         for item in items:
+            if group is not None and (key := group(item)) != heading:
+                heading = key
+                writer.heading(spec, key, count)
             writer.row(spec, item, refs, count)
             count += 1
         writer.end(count)
@@ -195,9 +212,13 @@ class _Writer:
 
     def __init__(self, out: Output) -> None:
         self.out = out
+        self.envelope: tuple[str, dict[str, Any]] | None = None
 
     def row(self, spec: RowSpec[T], item: T, refs: Refs | None, index: int) -> None:
         raise NotImplementedError
+
+    def heading(self, spec: RowSpec[T], text: str, index: int) -> None:
+        pass  # only people need headings; data carries its own dates
 
     def end(self, count: int) -> None:
         pass
@@ -210,10 +231,21 @@ class _Json(_Writer):
     """One JSON array, streamed object by object ("[" only once there is a first object)."""
 
     def row(self, spec: RowSpec[T], item: T, refs: Refs | None, index: int) -> None:
+        if index == 0:
+            self.out.write(self._opening())
         self.out.write(("[\n  " if index == 0 else ",\n  ") + dumps(spec.obj(item)))
 
     def end(self, count: int) -> None:
-        self.out.write("\n]\n" if count else "[]\n")
+        if not count:
+            self.out.write(self._opening())
+        self.out.write(("\n]" if count else "[]") + ("}\n" if self.envelope else "\n"))
+
+    def _opening(self) -> str:
+        """Before the array: the envelope's fields and its key (`{"total": 3, "periods": `)."""
+        if self.envelope is None:
+            return ""
+        key, fields = self.envelope
+        return dumps(fields)[:-1] + (", " if fields else "") + dumps(key) + ": "
 
     def record(self, spec: RecordSpec[T], item: T) -> None:
         self.out.write(dumps(spec.obj(item), indent=2) + "\n")
@@ -243,7 +275,8 @@ class _Lines(_Writer):
         if spec.pairs is None:
             return
         for pair in spec.pairs(item):
-            head = f"{pair.label.lower() + ':' if pair.label else '':10}"
+            label = pair.label.lower() + ":" if pair.label else ""
+            head = label.ljust(10) if len(label) < 10 else label + " "
             self.out.write(head + safe(pair.value).replace("\n", "\n" + " " * 10) + "\n")
 
 
@@ -261,7 +294,7 @@ class _Table(_Writer):
     def row(self, spec: RowSpec[T], item: T, refs: Refs | None, index: int) -> None:
         from rich.text import Text
 
-        if index == 0:
+        if index == 0 and not self.widths:
             self._header(spec.columns)
         lines = self._grid(spec.columns, spec.cells(item))
         place = spec.ref(item) if spec.ref is not None else None
@@ -271,6 +304,13 @@ class _Table(_Writer):
             name = refs(slug, day, self.out.console.width - offset) if refs is not None else slug
             lines.append(Text(" " * offset) + Text(safe(name), style="dim"))
         self._print(lines)
+
+    def heading(self, spec: RowSpec[T], text: str, index: int) -> None:
+        from rich.text import Text
+
+        if index == 0:
+            self._header(spec.columns)
+        self._print([Text(safe(text), style="bold underline")])
 
     def record(self, spec: RecordSpec[T], item: T) -> None:
         if spec.pairs is None:
@@ -306,7 +346,9 @@ class _Table(_Writer):
         console = self.out.console
         wrapped = []
         for i, (column, cell, width) in enumerate(zip(columns, cells, self.widths, strict=True)):
-            text = _text(cell, column.style)
+            text = (
+                _bar(cell, width, column.style) if column.bar and isinstance(cell, float) else _text(cell, column.style)
+            )
             if whole and i == len(columns) - 1:
                 wrapped.append([text])
             else:
@@ -338,10 +380,26 @@ def _text(cell: Cell, style: str) -> Text:
 
     if isinstance(cell, str):
         return Text(safe(cell).replace("\t", " "), style=style)
+    if isinstance(cell, float):
+        return Text(f"{cell:g}", style=style)
     text = Text(style=style)
     for piece, piece_style in cell:
         text.append(safe(piece).replace("\t", " "), style=piece_style)
     return text
+
+
+_EIGHTHS = " ▏▎▍▌▋▊▉"
+
+
+def _bar(share: float, width: int, style: str) -> Text:
+    """A share of a column as a bar of full and eighth blocks (a nonzero share shows at least a sliver)."""
+    from rich.text import Text
+
+    eighths = round(max(0.0, min(1.0, share)) * width * 8)
+    if share > 0 and eighths == 0:
+        eighths = 1
+    full, part = divmod(eighths, 8)
+    return Text("█" * full + (_EIGHTHS[part] if part else ""), style=style)
 
 
 def _widths(total: int, columns: Sequence[Column], gap: int) -> list[int]:

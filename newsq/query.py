@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 from newsq import store
 from newsq.errors import BadQuery, UnknownRef, quoted
-from newsq.models import Event, Hit, Related, Row, SearchResult
+from newsq.models import Details, Event, Filters, Hit, Related, Row, SearchResult
 
 # --- search --------------------------------------------------------------------------------------
 
@@ -141,26 +141,31 @@ def search(
     *,
     raw: bool = False,
     exact: bool = False,
-    first: str | None = None,
-    last: str | None = None,
-    context: str | None = None,
+    filters: Filters | None = None,
     limit: int = 20,
 ) -> SearchResult:
     """Ranked full-text search (the language of `parse_query`, or FTS5's own under raw); words
     that are in no event are corrected against the index's words unless `exact`."""
-    corrections: list[tuple[str, str]] = []
+    match, corrections = fts_match(conn, query, raw=raw, exact=exact)
+    rows = store.search(conn, match, filters or Filters(), limit=limit)
+    return SearchResult([Hit(r.event, score, snip, title) for r, score, snip, title in rows], corrections)
+
+
+def fts_match(
+    conn: sqlite3.Connection, query: str, *, raw: bool = False, exact: bool = False
+) -> tuple[str, list[tuple[str, str]]]:
+    """The FTS5 expression a user's query means, and the corrections made to its words: what
+    `search`, `timeline` and `export --query` all match with."""
     if raw:
         _check_length(query)
         if not query.strip():
             raise BadQuery("empty query")
-        match = query
-    else:
-        parsed = parse_query(query)
-        if not exact:
-            parsed, corrections = _correct(conn, parsed)
-        match = parsed.fts()
-    rows = store.search(conn, match, first=first, last=last, context=context, limit=limit)
-    return SearchResult([Hit(r.event, score, snip, title) for r, score, snip, title in rows], corrections)
+        return query, []
+    parsed = parse_query(query)
+    corrections: list[tuple[str, str]] = []
+    if not exact:
+        parsed, corrections = _correct(conn, parsed)
+    return parsed.fts(), corrections
 
 
 def _correct(conn: sqlite3.Connection, query: Query) -> tuple[Query, list[tuple[str, str]]]:
@@ -297,32 +302,59 @@ _NEIGHBOURS_PER_SIDE = 300
 
 
 def related_to(conn: sqlite3.Connection, row: Row, limit: int = 20) -> list[Related]:
-    """Links from its Related list, then events linking to it, then events sharing contexts."""
+    """Links from its Related list, then events linking to it (an event both links to and from is
+    one item, mutual), then events sharing contexts."""
     event = row.event
-    out: list[Related] = []
+    out = _links_from(conn, row)
+    at: dict[int, int] = {id_: i for i, (_rel, id_) in enumerate(out) if id_ is not None}
+    for source, shared in store.links_to(conn, row.id, (event.slug, *event.aliases), event.day):
+        if source in at:
+            rel, id_ = out[at[source]]
+            out[at[source]] = (rel._replace(reasons=(*rel.reasons, "linked-from")), id_)
+        elif source != row.id:
+            at[source] = len(out)
+            out.append((Related(store.event_by_id(conn, source).event, ("linked-from",), shared), source))
+    found = [rel for rel, _id in out]
+    if len(found) < limit and event.contexts:
+        found += _sharing_contexts(conn, row, exclude={row.id, *at}, limit=limit - len(found))
+    return found[:limit]
+
+
+def _links_from(conn: sqlite3.Connection, row: Row) -> list[tuple[Related, int | None]]:
+    """Its Related list, each link with the archive event it names (None: not in the archive)."""
+    out: list[tuple[Related, int | None]] = []
     seen: set[int] = {row.id}
     for link, target in store.links_from(conn, row.id):
         if target is None:
             stub = Event(slug=link.slug, day=link.day or "", title=link.title)
-            out.append(Related(stub, "links-to", link.contexts, in_archive=False))
+            out.append((Related(stub, ("links-to",), link.contexts, in_archive=False), None))
         elif target not in seen:
             seen.add(target)
-            out.append(Related(store.event_by_id(conn, target).event, "links-to", link.contexts))
-    for source, shared in store.links_to(conn, row.id, (event.slug, *event.aliases), event.day):
-        if source not in seen:
-            seen.add(source)
-            out.append(Related(store.event_by_id(conn, source).event, "linked-from", shared))
-    if len(out) < limit and event.contexts:
-        counts: dict[int, tuple[list[str], str]] = {}
-        for name in event.contexts:
-            for id_, day in store.context_neighbours(conn, name, event.day, _NEIGHBOURS_PER_SIDE):
-                if id_ not in seen:
-                    counts.setdefault(id_, ([], day))[0].append(name)
-        target_day = dt.date.fromisoformat(event.day)
-        ranked = sorted(
-            counts.items(),
-            key=lambda kv: (-len(kv[1][0]), abs((dt.date.fromisoformat(kv[1][1]) - target_day).days), kv[0]),
-        )
-        for id_, (names, _day) in ranked[: limit - len(out)]:
-            out.append(Related(store.event_by_id(conn, id_).event, "shared-context", tuple(names)))
-    return out[:limit]
+            out.append((Related(store.event_by_id(conn, target).event, ("links-to",), link.contexts), target))
+    return out
+
+
+def _sharing_contexts(conn: sqlite3.Connection, row: Row, exclude: set[int], limit: int) -> list[Related]:
+    """Events sharing most contexts with it, the closest in time first."""
+    event = row.event
+    counts: dict[int, tuple[list[str], str]] = {}
+    for name in event.contexts:
+        for id_, day in store.context_neighbours(conn, name, event.day, _NEIGHBOURS_PER_SIDE):
+            if id_ not in exclude:
+                counts.setdefault(id_, ([], day))[0].append(name)
+    target_day = dt.date.fromisoformat(event.day)
+    ranked = sorted(
+        counts.items(),
+        key=lambda kv: (-len(kv[1][0]), abs((dt.date.fromisoformat(kv[1][1]) - target_day).days), kv[0]),
+    )
+    return [
+        Related(store.event_by_id(conn, id_).event, ("shared-context",), tuple(names))
+        for id_, (names, _day) in ranked[:limit]
+    ]
+
+
+def details(conn: sqlite3.Connection, row: Row) -> Details:
+    """What `show` shows: the event, its own Related items, and how many events link to it."""
+    event = row.event
+    linking = store.links_to(conn, row.id, (event.slug, *event.aliases), event.day)
+    return Details(event, [rel for rel, _id in _links_from(conn, row)], len(linking))

@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from newsq.models import Event, Hit, Related
+from newsq.models import ContextCount, Details, Event, Hit, Related
 from newsq.output import Cell, Column, Pair, RecordSpec, Refs, RowSpec, Span
 
 if TYPE_CHECKING:
@@ -44,11 +44,34 @@ def hit_object(hit: Hit) -> dict[str, Any]:
 def related_object(rel: Related) -> dict[str, Any]:
     obj = event_object(rel.event)
     obj["reason"] = rel.reason
-    obj["shared_contexts"] = list(rel.shared)
+    obj["reasons"] = list(rel.reasons)
+    obj["shared_contexts"] = list(rel.shared_contexts)
     obj["in_archive"] = rel.in_archive
     if not rel.in_archive:
         obj["path"] = None
     return obj
+
+
+def related_item_object(rel: Related) -> dict[str, Any]:
+    """One of an event's own Related items, as `show --json` lists them."""
+    return {
+        "slug": rel.event.slug,
+        "date": rel.event.day,
+        "title": rel.event.title,
+        "in_archive": rel.in_archive,
+        "shared_contexts": list(rel.shared_contexts),
+    }
+
+
+def details_object(details: Details) -> dict[str, Any]:
+    obj = event_object(details.event)
+    obj["related"] = [related_item_object(r) for r in details.related]
+    obj["linked_from"] = details.linked_from
+    return obj
+
+
+def context_object(context: ContextCount) -> dict[str, Any]:
+    return {"name": context.name, "events": context.events, "first": context.first, "last": context.last}
 
 
 def stats_object(stats: IndexStats) -> dict[str, Any]:
@@ -98,7 +121,8 @@ def _related_cells(rel: Related) -> Sequence[Cell]:
     event: Cell = rel.event.title
     if not rel.in_archive:
         event = [(rel.event.title, ""), ("\n(not in the archive)", "dim italic")]
-    return rel.reason, rel.event.day, event, ", ".join(rel.shared)
+    why = "mutual" if {"links-to", "linked-from"} <= set(rel.reasons) else rel.reason
+    return why, rel.event.day, event, ", ".join(rel.shared_contexts)
 
 
 def _event_pairs(ev: Event) -> Iterator[Pair]:
@@ -115,6 +139,16 @@ def _event_pairs(ev: Event) -> Iterator[Pair]:
     for i, alias in enumerate(ev.aliases):
         yield Pair("" if i else "Aliases", alias, whole=True)
     yield Pair("File", ev.path or "(listed on its day page only)", whole=True)
+
+
+def _details_pairs(details: Details) -> Iterator[Pair]:
+    yield from _event_pairs(details.event)
+    for i, rel in enumerate(details.related):
+        shared = f" [{', '.join(rel.shared_contexts)}]" if rel.shared_contexts else ""
+        missing = " (not in the archive)" if not rel.in_archive else ""
+        yield Pair("" if i else "Related", f"{rel.event.day}  {rel.event.title}{shared}{missing}")
+    count = details.linked_from
+    yield Pair("Linked from", f"{count} event{'' if count == 1 else 's'}")
 
 
 # --- one spec per kind of result --------------------------------------------------------------------
@@ -150,13 +184,32 @@ RELATED: RowSpec[Related] = RowSpec(
         Column("Shared", ratio=1, style="green"),
     ),
     cells=_related_cells,
-    fields=lambda rel: (rel.reason, rel.event.day, rel.event.slug, rel.event.title, ", ".join(rel.shared)),
+    fields=lambda rel: (rel.reason, rel.event.day, rel.event.slug, rel.event.title, ", ".join(rel.shared_contexts)),
     obj=related_object,
     ref=lambda rel: _place(rel.event) if rel.in_archive else None,  # a missing page names no event
     ref_under=2,
 )
 
-EVENT: RecordSpec[Event] = RecordSpec(obj=event_object, pairs=_event_pairs)
+EVENT: RecordSpec[Details] = RecordSpec(obj=details_object, pairs=_details_pairs)
+
+CONTEXTS: RowSpec[ContextCount] = RowSpec(
+    columns=(
+        Column("Context", ratio=1),
+        Column("Events", width=8),
+        _DATE._replace(header="First"),
+        _DATE._replace(header="Last"),
+    ),
+    cells=lambda c: (c.name, f"{c.events:>8,}", c.first, c.last),
+    fields=lambda c: (c.name, str(c.events), c.first, c.last),
+    obj=context_object,
+)
+
+PERIODS: RowSpec[tuple[str, int, float]] = RowSpec(
+    columns=(Column("Period", width=10, style="cyan"), Column("Events", width=8), Column("", bar=True, style="green")),
+    cells=lambda p: (p[0], f"{p[1]:>8,}", p[2]),
+    fields=lambda p: (p[0], str(p[1])),
+    obj=lambda p: {"period": p[0], "count": p[1]},
+)
 
 STATS: RecordSpec[IndexStats] = RecordSpec(obj=stats_object)  # people get index_summary on stderr
 

@@ -450,12 +450,10 @@ def _row(r: tuple[Any, ...]) -> Row:
     )
 
 
-def events_between(conn: sqlite3.Connection, first: str, last: str) -> Iterator[Row]:
-    """Events from day `first` to day `last` (ISO, inclusive), by day then day-page order."""
-    cur = conn.execute(
-        f"SELECT {_EVENT_COLUMNS} FROM events e WHERE e.day BETWEEN ? AND ? ORDER BY e.day, e.ord",
-        (first, last),
-    )
+def events_filtered(conn: sqlite3.Connection, filters: Filters) -> Iterator[Row]:
+    """The events that pass the filters, by day then day-page order."""
+    cond, args = _filtered(filters)
+    cur = conn.execute(f"SELECT {_EVENT_COLUMNS} FROM events e WHERE {cond} ORDER BY e.day, e.ord", args)
     return (_row(r) for r in cur)
 
 
@@ -517,34 +515,19 @@ def slugs_near(conn: sqlite3.Connection, start: str, limit: int = 50000) -> list
 
 
 def search(
-    conn: sqlite3.Connection,
-    match: str,
-    *,
-    first: str | None,
-    last: str | None,
-    context: str | None,
-    limit: int,
+    conn: sqlite3.Connection, match: str, filters: Filters, *, limit: int
 ) -> Iterator[tuple[Row, float, str, str]]:
     """Ranked FTS5 hits: (row, score, snippet, marked title); matches are marked \\x02 ... \\x03.
 
     Raises BadQuery if FTS5 cannot read `match`; any other SQLite error is the cache's."""
     check_match(match)
-    where = ["events_fts MATCH ?"]
-    args: list[object] = [match]
-    if first is not None:
-        where.append("e.day >= ?")
-        args.append(first)
-    if last is not None:
-        where.append("e.day <= ?")
-        args.append(last)
-    if context is not None:
-        where.append("e.id IN (SELECT event_id FROM event_contexts WHERE context = ?)")
-        args.append(context)
-    args.append(limit)
+    cond, args = _filtered(filters)
+    where = ["events_fts MATCH ?", cond]
+    args = [match, *args, limit]
     # Two steps: rank every match by score alone, then build rows and snippets for the few shown.
     # (In one statement SQLite would make a snippet and read the event of every match before
     # sorting: 0.5 s instead of 15 ms for a word in 10,000 events.)
-    join = " JOIN events e ON e.id = events_fts.rowid" if len(where) > 1 else ""
+    join = " JOIN events e ON e.id = events_fts.rowid" if filters != Filters() else ""
     ranked = conn.execute(
         f"SELECT events_fts.rowid, {_BM25} AS score FROM events_fts{join} "
         f"WHERE {' AND '.join(where)} ORDER BY score LIMIT ?",
@@ -691,13 +674,18 @@ def contexts_of_days(conn: sqlite3.Connection, days: Iterable[str]) -> set[str]:
     return {name for day in days for (name,) in conn.execute(sql, (day,))}
 
 
-# Per context (case folded): the spelling most events use, how many events, first and last day.
-# (A bare column beside max() takes its value from the row holding the max: SQLite documents this.)
+# Per context (case folded): the spelling most events use (ties: the first in code point order, so
+# capitals win), how many events, first and last day.
 _CONTEXT_ROWS = """
-SELECT context, max(n), sum(n), min(first), max(last) FROM (
-    SELECT context, count(*) AS n, min(day) AS first, max(day) AS last FROM event_contexts {where}
-    GROUP BY context COLLATE BINARY
-) GROUP BY context COLLATE NOCASE
+SELECT context, events, first, last FROM (
+    SELECT context, sum(n) OVER whole AS events, min(first) OVER whole AS first, max(last) OVER whole AS last,
+        row_number() OVER (PARTITION BY context COLLATE NOCASE ORDER BY n DESC, context COLLATE BINARY) AS rank
+    FROM (
+        SELECT context, count(*) AS n, min(day) AS first, max(day) AS last FROM event_contexts {where}
+        GROUP BY context COLLATE BINARY
+    )
+    WINDOW whole AS (PARTITION BY context COLLATE NOCASE)
+) WHERE rank = 1
 """
 
 
@@ -714,9 +702,7 @@ def refresh_contexts(conn: sqlite3.Connection, names: Iterable[str] | None = Non
             conn.executemany("DELETE FROM contexts WHERE name = ?", [(n,) for n in chunk])
             where = f"WHERE context IN ({','.join('?' * len(chunk))})"
             rows += conn.execute(_CONTEXT_ROWS.format(where=where), chunk).fetchall()
-    conn.executemany(
-        "INSERT OR REPLACE INTO contexts VALUES (?, ?, ?, ?)", [(n, count, f, la) for n, _top, count, f, la in rows]
-    )
+    conn.executemany("INSERT OR REPLACE INTO contexts VALUES (?, ?, ?, ?)", rows)
 
 
 _CONTEXT_ORDER = {
@@ -759,10 +745,14 @@ def day_span(conn: sqlite3.Connection) -> tuple[str, str] | None:
     return (first, last) if first else None
 
 
-def events_on_days(conn: sqlite3.Connection, days: Sequence[str], *, newest_first: bool) -> Iterator[Row]:
-    """The events of some days (e.g. one month and day in every year), by day then day-page order."""
+def events_on_days(
+    conn: sqlite3.Connection, days: Sequence[str], *, newest_first: bool, contexts: tuple[str, ...] = ()
+) -> Iterator[Row]:
+    """The events of some days (e.g. one month and day in every year) with all these contexts, by
+    day then day-page order."""
     for day in sorted(days, reverse=newest_first):
-        cur = conn.execute(f"SELECT {_EVENT_COLUMNS} FROM events e WHERE e.day = ? ORDER BY e.ord", (day,))
+        cond, args = _filtered(Filters(day, day, contexts))
+        cur = conn.execute(f"SELECT {_EVENT_COLUMNS} FROM events e WHERE {cond} ORDER BY e.ord", args)
         yield from (_row(r) for r in cur)
 
 

@@ -1,5 +1,5 @@
 """newsq export: every format read back (csv module, json, DuckDB for Parquet) and compared with
-`newsq on --json` and `newsq related --json`: same events, same fields, text byte-identical."""
+`newsq on --json` and `newsq show --json`: same events, same fields, text byte-identical."""
 
 from __future__ import annotations
 
@@ -89,20 +89,10 @@ def on_json(run: Run, archive: Path, *extra: str) -> list[dict[str, Any]]:
 
 
 def links_to(run: Run, archive: Path, slug: str) -> list[dict[str, Any]]:
-    """An event's Related links as `newsq related --json` tells them."""
-    code, out, _ = run("related", slug, "--archive", archive, "--json", "--limit", "100")
-    assert code in (0, 1)
-    return [
-        {
-            "slug": r["slug"],
-            "date": r["date"],
-            "title": r["title"],
-            "in_archive": r["in_archive"],
-            "shared_contexts": r["shared_contexts"],
-        }
-        for r in (json.loads(out) if out.strip() else [])
-        if r["reason"] == "links-to"
-    ]
+    """An event's Related links as `newsq show --json` lists them."""
+    code, out, _ = run("show", slug, "--archive", archive, "--json")
+    assert code == 0
+    return list(json.loads(out)["related"])
 
 
 def exported(run: Run, archive: Path, tmp_path: Path, kind: str, fmt: str, *extra: str) -> list[dict[str, Any]]:

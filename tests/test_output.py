@@ -168,15 +168,15 @@ def test_rows_are_printed_before_the_last_one_is_read(
 
     root = make_archive(REF_FILES)
     run("index", "--archive", root)
-    events_between = store.events_between
+    events_filtered = store.events_filtered
 
     def two_then_fail(*args: Any) -> Any:
-        rows = events_between(*args)
+        rows = events_filtered(*args)
         yield next(rows)
         yield next(rows)
         raise KeyboardInterrupt  # as a user would, with the rest of a long answer still to come
 
-    monkeypatch.setattr(store, "events_between", two_then_fail)
+    monkeypatch.setattr(store, "events_filtered", two_then_fail)
     code, out, _ = run("on", "2021-03", "--archive", root, *([mode] if mode else []))
     assert code == 130
     assert out.count("Rises To 35") == 1 and "Ships Collide" in out

@@ -13,7 +13,7 @@ from tests.conftest import Run
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "data"
-COMMANDS = ("index", "on", "search", "related", "show", "export", "info")
+COMMANDS = ("index", "on", "search", "related", "show", "contexts", "timeline", "export", "info")
 
 
 def readme_examples() -> list[str]:

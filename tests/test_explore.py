@@ -1,0 +1,282 @@
+"""Exploring by entity and by time: on this day, contexts, timelines; related and show in full."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from newsq.errors import Exit
+from tests.conftest import MakeArchive, Run
+
+
+def _day(day: str, *items: tuple[str, str]) -> str:
+    """A day page listing (slug, contexts) items; titles are the slugs in words."""
+    y, m, d = day.split("-")
+    lines = [f"## [{y}-{m}-{int(d)}](/news/{y}/{m}/{int(d)}/index.md)\n"]
+    for slug, contexts in items:
+        lines.append(f"### [{slug.replace('-', ' ').capitalize()}. ](/news/{y}/{m}/{int(d)}/{slug}.md)")
+        lines.append(f"_Context: {contexts}_\n")
+    return "\n".join(lines)
+
+
+def _page(day: str, title: str, related: list[tuple[str, str, str]] = ()) -> str:  # type: ignore[assignment]
+    y, m, d = day.split("-")
+    text = f"### [{y}-{m}-{int(d)}](/news/{y}/{m}/{int(d)}/index.md)\n\n#  {title} \n\n"
+    if related:
+        text += "### Related:\n\n"
+        for n, (rday, rslug, shared) in enumerate(related, 1):
+            ry, rm, rd = rday.split("-")
+            text += f"{n}. [{rslug}](/news/{ry}/{rm}/{int(rd)}/{rslug}.md) _Context: {shared}_\n"
+    return text
+
+
+def _folder(day: str) -> str:
+    y, m, d = day.split("-")
+    return f"news/{y}/{m}/{int(d)}"
+
+
+DAYS = {
+    "2004-02-29": [("leap-probe-launches", "Mars, NASA")],
+    "2008-02-29": [("leap-summit-ends", "Geneva, united nations")],
+    "2005-03-01": [("march-storm-hits", "Weather")],
+    "2005-06-02": [("june-rover-lands", "Mars, nasa")],
+    "2007-06-02": [("june-talks-open", "Geneva, United Nations"), ("june-orbiter-fails", "Mars, NASA, Kazakhstan")],
+    "2007-06-03": [("june-rocket-rises", "Kazakhstan, Baikonur")],
+    "2009-11-20": [("late-comet-seen", "NASA")],
+}
+
+
+@pytest.fixture
+def archive(make_archive: MakeArchive, run: Run) -> Path:
+    files: dict[str, str | bytes] = {}
+    for day, items in DAYS.items():
+        files[f"{_folder(day)}/index.md"] = _day(day, *items)
+        for slug, _contexts in items:
+            files[f"{_folder(day)}/{slug}.md"] = _page(day, f"{slug.replace('-', ' ').capitalize()}.")
+    # Mutual links: the orbiter page lists the rover; the rover page lists the orbiter and the rocket.
+    files[f"{_folder('2007-06-02')}/june-orbiter-fails.md"] = _page(
+        "2007-06-02", "June orbiter fails.", [("2005-06-02", "june-rover-lands", "Mars, NASA")]
+    )
+    files[f"{_folder('2005-06-02')}/june-rover-lands.md"] = _page(
+        "2005-06-02",
+        "June rover lands.",
+        [("2007-06-02", "june-orbiter-fails", "Mars, NASA"), ("2001-01-05", "an-old-mission-not-here", "Mars")],
+    )
+    root = make_archive(files)
+    assert run("index", "--archive", root)[0] == Exit.FOUND
+    return root
+
+
+def _json(run: Run, *args: str | Path) -> tuple[int, object, str]:
+    code, out, err = run(*args)
+    return code, json.loads(out) if out.strip() else None, err
+
+
+# --- on this day ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("when", [["06-02"], ["June 2"], ["2 June"], ["6/2"], ["2007-06-02", "--every-year"]])
+def test_on_a_day_of_every_year(when: list[str], run: Run, archive: Path) -> None:
+    code, events, err = _json(run, "on", *when, "--json", "--archive", archive)
+    assert code == Exit.FOUND, err
+    assert isinstance(events, list)
+    assert [(e["date"], e["slug"]) for e in events] == [
+        ("2007-06-02", "june-talks-open"),
+        ("2007-06-02", "june-orbiter-fails"),
+        ("2005-06-02", "june-rover-lands"),
+    ]
+    assert set(events[0]) >= {"slug", "date", "title", "contexts", "aliases", "path"}  # the usual event objects
+
+
+def test_leap_day_finds_the_leap_years(run: Run, archive: Path) -> None:
+    code, events, _err = _json(run, "on", "02-29", "--oldest-first", "--json", "--archive", archive)
+    assert code == Exit.FOUND
+    assert isinstance(events, list) and [e["date"] for e in events] == ["2004-02-29", "2008-02-29"]
+
+
+@pytest.mark.parametrize("bad", ["02-30", "13-01", "June 31", "00-05"])
+def test_an_impossible_day_of_the_year_is_exit_2(bad: str, run: Run, archive: Path) -> None:
+    code, out, err = run("on", bad, "--archive", archive)
+    assert (code, out) == (Exit.ERROR, "")
+    assert err.startswith("newsq: error: no such day of the year") and err.count("\n") == 1
+
+
+def test_the_table_groups_by_year_newest_first(run: Run, archive: Path) -> None:
+    code, out, _err = run("on", "06-02", "--table", "--archive", archive)
+    assert code == Exit.FOUND
+    lines = out.splitlines()
+    assert lines.index("2007") < lines.index("2005")
+    code, out, _err = run("on", "06-02", "--table", "--oldest-first", "--archive", archive)
+    lines = out.splitlines()
+    assert lines.index("2005") < lines.index("2007")
+
+
+def test_today_and_yesterday_are_dates(run: Run, archive: Path, make_archive: MakeArchive) -> None:
+    today = dt.date.today().isoformat()
+    code, out, err = run("on", "today", "--archive", archive)
+    assert code == Exit.NOTHING and err == "newsq: nothing found for today\n"
+    code, _events, err = _json(run, "search", "storm", "--from", "yesterday", "--json", "--archive", archive)
+    assert code == Exit.NOTHING, err
+    assert today  # the day itself is covered by tests/test_dates.py
+
+
+# --- contexts -------------------------------------------------------------------------------------------
+
+
+def test_contexts_count_and_spell_as_the_archive_does(run: Run, archive: Path) -> None:
+    code, rows, _err = _json(run, "contexts", "--json", "--archive", archive)
+    assert code == Exit.FOUND and isinstance(rows, list)
+    by_name = {r["name"]: r for r in rows}
+    # `nasa` and `NASA`, `united nations` and `United Nations`: one context, the commonest spelling.
+    assert by_name["NASA"] == {"name": "NASA", "events": 4, "first": "2004-02-29", "last": "2009-11-20"}
+    assert by_name["United Nations"]["events"] == 2 and "nasa" not in by_name
+    assert [r["name"] for r in rows[:2]] == ["NASA", "Mars"]  # most events first
+    assert set(rows[0]) == {"name", "events", "first", "last"}
+
+
+def test_contexts_sorts_filters_and_limits(run: Run, archive: Path) -> None:
+    code, rows, _ = _json(run, "contexts", "--sort", "first", "--limit", "2", "--json", "--archive", archive)
+    assert isinstance(rows, list) and [r["first"] for r in rows] == ["2004-02-29", "2004-02-29"]
+    code, rows, _ = _json(run, "contexts", "--sort", "last", "-n", "1", "--json", "--archive", archive)
+    assert isinstance(rows, list) and rows[0]["name"] == "NASA"
+    code, rows, err = _json(run, "contexts", "NITED", "--json", "--archive", archive)
+    assert isinstance(rows, list) and [r["name"] for r in rows] == ["United Nations"] and err == ""
+    code, out, err = run("contexts", "--jsonl", "--archive", archive)
+    assert len(out.splitlines()) == 7 and json.loads(out.splitlines()[0])["name"] == "NASA"
+
+
+def test_contexts_falls_back_to_near_spellings_and_says_so(run: Run, archive: Path) -> None:
+    code, out, err = run("contexts", "Kazakstan", "--archive", archive)
+    assert code == Exit.FOUND
+    assert out.split("\t")[0] == "Kazakhstan"
+    assert err == "newsq: no context holds 'Kazakstan'; showing near spellings\n"
+    code, out, err = run("contexts", "zzzzqqq", "--archive", archive)
+    assert (code, out) == (Exit.NOTHING, "") and "no context holds 'zzzzqqq'" in err
+
+
+def test_context_filters_all_must_hold(run: Run, archive: Path) -> None:
+    code, events, _ = _json(
+        run, "on", "2004", "--to", "2009", "-c", "mars", "-c", "KAZAKHSTAN", "--json", "--archive", archive
+    )
+    assert code == Exit.FOUND and isinstance(events, list)
+    assert [e["slug"] for e in events] == ["june-orbiter-fails"]
+    code, hits, _ = _json(run, "search", "june", "--context", "nasa", "--json", "--archive", archive)
+    assert isinstance(hits, list) and {h["slug"] for h in hits} == {"june-rover-lands", "june-orbiter-fails"}
+    code, events, _ = _json(run, "on", "06-02", "--context", "geneva", "--json", "--archive", archive)
+    assert isinstance(events, list) and [e["slug"] for e in events] == ["june-talks-open"]
+
+
+@pytest.mark.parametrize("command", [["on", "2007"], ["search", "june"], ["timeline"]])
+def test_an_unknown_context_is_exit_2_with_the_closest(command: list[str], run: Run, archive: Path) -> None:
+    code, out, err = run(*command, "--context", "Kazakstn", "--archive", archive)
+    assert (code, out) == (Exit.ERROR, "")
+    assert err.startswith("newsq: error: no context 'Kazakstn'; did you mean: Kazakhstan") and err.count("\n") == 1
+
+
+# --- timeline -------------------------------------------------------------------------------------------
+
+
+def test_timeline_counts_every_period_in_the_range(run: Run, archive: Path) -> None:
+    code, chart, _ = _json(run, "timeline", "--json", "--archive", archive)
+    assert code == Exit.FOUND
+    assert chart == {
+        "query": None,
+        "by": "year",
+        "total": 8,
+        "periods": [{"period": str(y), "count": n} for y, n in zip(range(2004, 2010), [1, 2, 0, 3, 1, 1], strict=True)],
+    }
+    code, out, _ = run(
+        "timeline", "--jsonl", "--by", "month", "--from", "2007-05", "--to", "2007-07", "--archive", archive
+    )
+    assert [json.loads(line) for line in out.splitlines()] == [
+        {"period": "2007-05", "count": 0},
+        {"period": "2007-06", "count": 3},
+        {"period": "2007-07", "count": 0},
+    ]
+
+
+def test_timeline_fits_its_periods_to_the_span(run: Run, archive: Path) -> None:
+    assert _json(run, "timeline", "--from", "2007", "--to", "2007", "--json", "--archive", archive)[1]["by"] == "month"  # type: ignore[index]
+    assert (
+        _json(run, "timeline", "--from", "2007-06", "--to", "2007-06", "--json", "--archive", archive)[1]["by"] == "day"
+    )  # type: ignore[index]
+
+
+def test_timeline_of_a_query_counts_what_search_finds(run: Run, archive: Path) -> None:
+    code, chart, _ = _json(run, "timeline", "june", "-c", "NASA", "--json", "--archive", archive)
+    assert code == Exit.FOUND and isinstance(chart, dict)
+    code, hits, _ = _json(run, "search", "june", "-c", "NASA", "--limit", "100000", "--json", "--archive", archive)
+    assert isinstance(hits, list) and chart["total"] == len(hits) == 2
+    code, out, err = run("timeline", "jnue", "--archive", archive)  # corrected as search corrects it
+    assert code == Exit.FOUND and "searched 'june' instead" in err
+
+
+def test_timeline_draws_bars_and_exits_1_on_nothing(run: Run, archive: Path) -> None:
+    code, out, _ = run("timeline", "--table", "--archive", archive)
+    lines = out.splitlines()
+    row_2007 = next(line for line in lines if line.startswith("2007"))
+    row_2005 = next(line for line in lines if line.startswith("2005"))
+    assert row_2007.count("█") > row_2005.count("█") > 0
+    assert next(line for line in lines if line.startswith("2006")).split() == ["2006", "0"]
+    code, out, err = run("timeline", "zebra", "--exact", "--archive", archive)
+    assert (code, out) == (Exit.NOTHING, "") and "nothing found for 'zebra'" in err
+    code, chart, _ = _json(run, "timeline", "zebra", "--exact", "--json", "--archive", archive)
+    assert code == Exit.NOTHING and chart == {"query": "zebra", "by": "year", "total": 0, "periods": []}
+
+
+# --- related and show -----------------------------------------------------------------------------------
+
+
+def test_a_mutual_link_is_one_item_with_both_reasons(run: Run, archive: Path) -> None:
+    code, items, _ = _json(run, "related", "june-rover-lands", "--json", "--archive", archive)
+    assert isinstance(items, list)
+    orbiter = [i for i in items if i["slug"] == "june-orbiter-fails"]
+    assert len(orbiter) == 1
+    assert orbiter[0]["reasons"] == ["links-to", "linked-from"] and orbiter[0]["reason"] == "links-to"
+    code, out, _ = run("related", "june-rover-lands", "--table", "--archive", archive)
+    assert any(line.startswith("mutual") and "June orbiter fails" in line for line in out.splitlines())
+
+
+def test_show_lists_its_related_items_and_who_links_to_it(run: Run, archive: Path) -> None:
+    code, event, _ = _json(run, "show", "june-rover-lands", "--json", "--archive", archive)
+    assert isinstance(event, dict)
+    assert event["related"] == [
+        {
+            "slug": "june-orbiter-fails",
+            "date": "2007-06-02",
+            "title": "June orbiter fails.",
+            "in_archive": True,
+            "shared_contexts": ["Mars", "NASA"],
+        },
+        {
+            "slug": "an-old-mission-not-here",
+            "date": "2001-01-05",
+            "title": "an-old-mission-not-here",
+            "in_archive": False,
+            "shared_contexts": ["Mars"],
+        },
+    ]
+    assert event["linked_from"] == 1
+    code, out, _ = run("show", "june-rover-lands", "--archive", archive)
+    assert "related:  2007-06-02  June orbiter fails. [Mars, NASA]" in out
+    assert "(not in the archive)" in out and "linked from: 1 event" in out
+
+
+def test_counts_follow_an_update(run: Run, archive: Path) -> None:
+    """Contexts and period counts kept by the indexer stay right when pages come and go."""
+    run("index", "--archive", archive)
+    folder = archive / _folder("2007-06-03")
+    (folder / "index.md").write_text(
+        _day("2007-06-03", ("june-rocket-rises", "Kazakhstan, Baikonur"), ("a-new-mars-event", "mars"))
+    )
+    (archive / _folder("2009-11-20") / "index.md").unlink()
+    (archive / _folder("2009-11-20") / "late-comet-seen.md").unlink()
+    assert run("index", "--archive", archive)[0] == Exit.FOUND  # an update: a day page edited in place
+    after_update = [run(*args, "--json", "--archive", archive)[1] for args in (("contexts",), ("timeline",))]
+    run("index", "--rebuild", "--archive", archive)
+    rebuilt = [run(*args, "--json", "--archive", archive)[1] for args in (("contexts",), ("timeline",))]
+    assert after_update == rebuilt
+    assert '"name": "Mars", "events": 4' in rebuilt[0] and "2009" not in rebuilt[1]
