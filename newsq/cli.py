@@ -137,10 +137,11 @@ def _handled(func: Callable[..., Exit | None], flags: dict[str, bool], kwargs: d
             return func(out=out, **kwargs) or Exit.FOUND
         except sqlite3.DatabaseError as exc:
             # A damaged cache met before any output: drop it and answer once more from a rebuilt one.
-            if isinstance(exc, sqlite3.OperationalError) or out.started:
+            if not _damage(exc) or out.started:
                 raise
             _cache_of(kwargs.get("archive")).drop()
-            token = _rebuilt_because.set(f"cache unusable ({exc}); rebuilding")
+            # (Not the value SQLite quotes: it is the damaged bytes.)
+            token = _rebuilt_because.set(f"cache unusable ({str(exc).split(' with text ')[0]}); rebuilding")
             try:
                 return func(out=out, **kwargs) or Exit.FOUND
             finally:
@@ -159,6 +160,13 @@ def _handled(func: Callable[..., Exit | None], flags: dict[str, bool], kwargs: d
         return Exit.ERROR
 
 
+def _damage(exc: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite's error means a damaged cache file (not a busy, full or unwritable one)."""
+    text = str(exc).lower()
+    passing = ("locked", "busy", "disk i/o", "full", "unable to open", "readonly", "interrupted")
+    return not isinstance(exc, sqlite3.OperationalError) or not any(word in text for word in passing)
+
+
 def _valid_text(text: str) -> str:
     """Text as typed, with bytes that were not UTF-8 (and lone surrogates) turned into U+FFFD."""
     try:
@@ -173,8 +181,8 @@ def _valid_text(text: str) -> str:
 
 
 def _message(text: str) -> None:
-    try:
-        sys.stderr.write(f"newsq: {safe(text)}\n")
+    try:  # one line, whatever the text holds (an SQLite error can quote a damaged value)
+        sys.stderr.write(f"newsq: {' '.join(safe(text).splitlines())}\n")
         sys.stderr.flush()
     except (BrokenPipeError, ValueError):
         pass

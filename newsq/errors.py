@@ -36,6 +36,10 @@ class UnknownRef(NewsqError):
     """A REF that names no event, or more than one."""
 
 
+class IndexingFailed(NewsqError):
+    """An index could not finish (a worker died); the cache is as it was before it."""
+
+
 class CacheError(NewsqError):
     """The cache cannot be created or used."""
 

@@ -8,12 +8,12 @@ import json
 import os
 import signal
 import sqlite3
-import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 
 from newsq import store
 from newsq.archive import Problems, changed_folders, folder_day, folder_of, real_dir, walk_dirs
+from newsq.errors import IndexingFailed
 from newsq.models import (
     Archive,
     ArchiveFile,
@@ -177,24 +177,30 @@ def _die_with_parent() -> None:
 
 
 def _pool_map(tasks: Iterable[_DirTask], parallel: bool) -> Iterator[_DirResult]:
-    """Run tasks in worker processes, a window at a time: never the whole archive in memory."""
+    """Run tasks in worker processes, a window at a time: never the whole archive in memory. A
+    worker that dies (killed, out of memory) ends the index with an error instead of a hang."""
     if not parallel:
         yield from map(_index_dir, tasks)
         return
     import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
-    ctx = mp.get_context("fork") if sys.platform != "win32" else mp.get_context()
-    # Ctrl-C reaches the workers too: only the parent handles it (a worker that dies of it hangs the
-    # pool). Workers are forked with SIGINT ignored, so none can be hit before it could ignore it.
-    parent_handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        pool = ctx.Pool(os.cpu_count() or 1, initializer=_die_with_parent)
-    finally:
-        signal.signal(signal.SIGINT, parent_handler)
-    with pool:
+    ctx = mp.get_context("fork")
+    with ProcessPoolExecutor(os.cpu_count() or 1, mp_context=ctx, initializer=_die_with_parent) as pool:
         it = iter(tasks)
-        while window := list(itertools.islice(it, _WINDOW)):
-            yield from pool.imap(_index_dir, window, chunksize=4)
+        try:
+            while window := list(itertools.islice(it, _WINDOW)):
+                # Ctrl-C reaches the workers too: only the parent handles it. Workers are forked
+                # (while tasks are handed out) with SIGINT ignored, so none is hit before it could ignore it.
+                parent_handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+                try:
+                    results = pool.map(_index_dir, window, chunksize=4)
+                finally:
+                    signal.signal(signal.SIGINT, parent_handler)
+                yield from results
+        except BrokenProcessPool:
+            raise IndexingFailed("a worker process of the index died (killed?); nothing was saved") from None
 
 
 def build(conn: sqlite3.Connection, archive: Archive, progress: Progress | None = None) -> IndexStats:
