@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from newsq import render, store
+from newsq import cleanup, render, store
 from newsq.errors import NewsqError
 from newsq.models import EXPORT_FORMATS, EXPORT_KINDS, Event, RelatedLink, Selection
 from newsq.output import dumps
@@ -363,10 +363,12 @@ def target(path: Path | None, fmt: str) -> Iterator[IO[bytes]]:
     if not path.parent.is_dir():
         raise ExportError(f"--output {path}: no folder {path.parent}")
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    cleanup.remove_on_interrupt(str(partial))  # Ctrl-C ends newsq at once: no half file left behind
     try:
         with open(partial, "wb") as fh:
             yield fh
         os.replace(partial, path)
+        cleanup.keep(str(partial))
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(partial)
