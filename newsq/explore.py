@@ -56,10 +56,14 @@ def _near_names(conn: sqlite3.Connection, text: str, *, limit: int, cutoff: floa
     from rapidfuzz import fuzz, process, utils
 
     names = store.context_names(conn)
+    # WRatio finds names holding a near spelling anywhere ("Kazakstan" in "Kazakhstan Air"); the
+    # plain ratio then puts the names spelled most like the whole text first ("marz": Mars before
+    # Mario Draghi).
     found = process.extract(
-        text, names, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit, score_cutoff=cutoff
+        text, names, scorer=fuzz.WRatio, processor=utils.default_process, limit=max(limit, 50), score_cutoff=cutoff
     )
-    return [str(f[0]) for f in found]
+    ranked = sorted(found, key=lambda f: (-fuzz.ratio(text, f[0], processor=utils.default_process), -f[1]))
+    return [str(f[0]) for f in ranked[:limit]]
 
 
 def known_contexts(conn: sqlite3.Connection, names: list[str] | tuple[str, ...]) -> tuple[str, ...]:

@@ -280,3 +280,8 @@ def test_counts_follow_an_update(run: Run, archive: Path) -> None:
     rebuilt = [run(*args, "--json", "--archive", archive)[1] for args in (("contexts",), ("timeline",))]
     assert after_update == rebuilt
     assert '"name": "Mars", "events": 4' in rebuilt[0] and "2009" not in rebuilt[1]
+
+
+def test_did_you_mean_puts_the_closest_spelling_first(run: Run, archive: Path) -> None:
+    code, _out, err = run("on", "2007", "-c", "marz", "--archive", archive)
+    assert code == Exit.ERROR and err.startswith("newsq: error: no context 'marz'; did you mean: Mars")
