@@ -7,6 +7,7 @@ import functools
 import posixpath
 import re
 
+from newsq.clean import clean_names, clean_optional, clean_text, is_site_blurb, may_hold_blurb, needs_cleaning
 from newsq.merge import merge_day as merge_day  # re-exported: the indexer merges through parse
 from newsq.merge import title_key as title_key
 from newsq.models import DayItem, EventPage, Link, ParsedFile, Source
@@ -28,6 +29,7 @@ _NUMBERED_RE = re.compile(
 )
 _CONTEXT_RE = re.compile(r"^_Contexts?:\s*(?P<names>.*?)_?\s*$")
 _BLANK_LINES_RE = re.compile(r"\n\s*\n")
+_ALNUM_RE = re.compile(r"[^\W_]")
 
 # A text with these many replacement characters or control bytes is binary, not a page.
 _BINARY_SHARE = 0.1
@@ -80,14 +82,17 @@ def split_event_path(path: str) -> tuple[str, str] | None:
     return day, name
 
 
-def split_contexts(names: str) -> tuple[str, ...]:
-    """`a, b, c` -> ('a', 'b', 'c'), blanks dropped, order kept, duplicates dropped."""
-    seen: dict[str, None] = {}
-    for name in names.split(","):
+def split_contexts(names: str, dirty: bool | None = None) -> tuple[str, ...]:
+    """`a, b, c` -> ('a', 'b', 'c'), cleaned, order kept; junk (`$`) and duplicates (ignoring
+    case and surrounding spaces) dropped. `dirty=False`: the page holds no marker of damage."""
+    if dirty or (dirty is None and needs_cleaning(names)):
+        return clean_names(names.split(","))
+    seen: dict[str, str] = {}
+    for name in names.split(","):  # the usual case, inline: it runs for every context line
         name = name.strip()
-        if name:
-            seen.setdefault(name, None)
-    return tuple(seen)
+        if name and (key := name.casefold()) not in seen and (name[0].isalnum() or _ALNUM_RE.search(name)):
+            seen[key] = name
+    return tuple(seen.values())
 
 
 def decode(data: bytes) -> tuple[str | None, list[str]]:
@@ -151,7 +156,7 @@ def _meta_list(meta: dict[str, object], *keys: str) -> tuple[str, ...]:
         if isinstance(value, str):
             return split_contexts(value)
         if isinstance(value, list):
-            return tuple(str(v).strip() for v in value if v is not None and str(v).strip())
+            return clean_names(v for v in value if v is not None)  # front matter: rare, always cleaned
     return ()
 
 
@@ -184,8 +189,27 @@ def _leaves_archive(path: str, target: str) -> bool:
     return not where.startswith("news/")
 
 
+def _without_blurbs(summary: str) -> str | None:
+    """The summary without the site blurbs scraped where a summary should be."""
+    return "\n\n".join(p for p in summary.split("\n\n") if not is_site_blurb(p)) or None
+
+
+def _cleaned(page: EventPage) -> EventPage:
+    """The page's texts cleaned: the rare page where the scan found a marker of damage."""
+    return page._replace(
+        title=clean_optional(page.title),
+        topic=clean_optional(page.topic),
+        summary=clean_optional(page.summary),
+        sources=tuple(src._replace(name=clean_text(src.name)) for src in page.sources),
+        related=tuple(
+            ln._replace(title=clean_text(ln.title), contexts=clean_names(ln.contexts)) for ln in page.related
+        ),
+        changes=tuple(ln._replace(title=clean_text(ln.title)) for ln in page.changes),
+    )
+
+
 def parse_event_page(text: str, path: str, day: str, slug: str) -> tuple[EventPage, list[str]]:
-    """An event page's blocks: date, topic, title, summary, sources, changes, related."""
+    """An event page's blocks: date, topic, title, summary, sources, changes, related; text cleaned."""
     warnings: list[str] = []
     meta, body, fm_warnings = _front_matter(text)
     warnings += fm_warnings
@@ -195,6 +219,7 @@ def parse_event_page(text: str, path: str, day: str, slug: str) -> tuple[EventPa
     sources: list[Source] = []
     related: list[Link] = []
     changes: list[Link] = []
+    texts: list[str] = []  # what a reader sees of the links, scanned at once for damage
     section = "head"
     for line in body.split("\n"):
         # Cheap dispatch on the first character: most lines are blank, text, or numbered links.
@@ -223,46 +248,60 @@ def parse_event_page(text: str, path: str, day: str, slug: str) -> tuple[EventPa
         if section in ("related", "changes") and _leaves_archive(path, target):
             warnings.append(f"{section.title()} link leaves the archive ({target[:80]}); ignored")
             continue
+        texts.append(label)
         if section == "sources":
             sources.append(Source(name=label.strip(), url=target))
         elif section == "related":
             shared: tuple[str, ...] = ()
             if tail and (ctx := _CONTEXT_RE.match(f"_{tail}_")):
-                shared = split_contexts(ctx.group("names"))
+                texts.append(tail)
+                shared = split_contexts(ctx.group("names"), False)
             if (link := _link(label, target, shared)) is not None:
                 related.append(link)
         elif section == "changes" and (link := _link(label, target)) is not None:
             changes.append(link)
     summary = _BLANK_LINES_RE.sub("\n\n", "\n".join(summary_lines)).strip() or None
-    title = _meta_str(meta, "title") or title
-    if title is None:
-        warnings.append("no title line")
-    for target in _meta_list(meta, "related"):
-        link = _link(target, target)
-        if link is None and slugify(target):
-            link = Link(slug=slugify(target), day=None, title=target)
-        if link is not None:
-            related.append(link)
+    if meta:  # front matter wins over the body
+        title = _meta_str(meta, "title") or title
+        topic = _meta_str(meta, "topic") or topic
+        summary = _meta_str(meta, "summary") or summary
+        for target in _meta_list(meta, "related"):
+            link = _link(target, target)
+            if link is None and slugify(target):
+                link = Link(slug=slugify(target), day=None, title=target)
+            if link is not None:
+                related.append(link)
     page = EventPage(
         slug=slug,
         day=_meta_day(meta) or day,
         path=path,
         title=title,
-        topic=_meta_str(meta, "topic") or topic,
-        summary=_meta_str(meta, "summary") or summary,
+        topic=topic,
+        summary=summary,
         sources=tuple(sources),
         related=tuple(related),
         changes=tuple(changes),
         contexts=_meta_list(meta, "contexts", "context", "tags"),
     )
+    # Most pages hold no damage at all: one scan of all their texts spares a test per field.
+    # Front matter (rare) is always cleaned.
+    texts += (title or "", topic or "", summary or "")
+    if meta or needs_cleaning("\n".join(texts)):
+        page = _cleaned(page)
+    if page.summary and may_hold_blurb(page.summary):
+        page = page._replace(summary=_without_blurbs(page.summary))
+    if page.title is None:
+        warnings.append("no title line")
     return page, warnings
 
 
 def parse_day_page(text: str) -> list[DayItem]:
-    """The event items of a day page or front page, each dated by its link's path."""
+    """The event items of a day page or front page, each dated by its link's path; text cleaned."""
     items: list[DayItem] = []
+    texts: list[str] = []  # what a reader sees, scanned at once for damage
     topic: str | None = None
     current: dict[str, object] | None = None
+    told = False  # the line under an item (its contexts or summary) was read
 
     def close() -> None:
         if current is not None:
@@ -271,13 +310,15 @@ def parse_day_page(text: str) -> list[DayItem]:
     for line in text.split("\n"):
         if item := _ITEM_RE.match(line):
             close()
-            current = None
+            current, told = None, False
             where = split_event_path(item.group("target"))
             if where is not None:
+                title = item.group("text").strip()
+                texts.append(title)
                 current = {
                     "slug": where[1],
                     "day": where[0],
-                    "title": item.group("text").strip(),
+                    "title": title,
                     "topic": topic,
                     "contexts": None,
                     "summary": None,
@@ -285,16 +326,30 @@ def parse_day_page(text: str) -> list[DayItem]:
             topic = None
         elif topic_match := _TOPIC_RE.match(line):
             topic = topic_match.group(1).strip() or None
+            texts.append(topic or "")
         elif line.startswith("#") or line.startswith("---"):
             close()
             current = None
             topic = None
-        elif current is not None and line.strip() and current["contexts"] is None and current["summary"] is None:
-            if ctx := _CONTEXT_RE.match(line.strip()):
-                current["contexts"] = split_contexts(ctx.group("names"))
-            else:
-                current["summary"] = line.strip()
+        elif current is not None and not told and (stripped := line.strip()):
+            told = True
+            texts.append(stripped)
+            if ctx := _CONTEXT_RE.match(stripped):
+                current["contexts"] = split_contexts(ctx.group("names"), False)
+            elif not is_site_blurb(stripped):  # a site's blurb is neither contexts nor a summary
+                current["summary"] = stripped
     close()
+    # Most day pages hold no damage at all: one scan of all their texts spares a test per field.
+    if needs_cleaning("\n".join(texts)):
+        items = [
+            item._replace(
+                title=clean_text(item.title) or item.title,
+                topic=clean_optional(item.topic),
+                contexts=None if item.contexts is None else clean_names(item.contexts),
+                summary=clean_optional(item.summary),
+            )
+            for item in items
+        ]
     return items
 
 
