@@ -10,6 +10,7 @@ import re
 from newsq.clean import clean_names, clean_optional, clean_text, is_site_blurb, may_hold_blurb, needs_cleaning
 from newsq.merge import merge_day as merge_day  # re-exported: the indexer merges through parse
 from newsq.merge import title_key as title_key
+from newsq.merge import titles_agree
 from newsq.models import DayItem, EventPage, Link, ParsedFile, Source
 
 SLUG_MAX = 139
@@ -30,6 +31,8 @@ _NUMBERED_RE = re.compile(
 _CONTEXT_RE = re.compile(r"^_Contexts?:\s*(?P<names>.*?)_?\s*$")
 _BLANK_LINES_RE = re.compile(r"\n\s*\n")
 _ALNUM_RE = re.compile(r"[^\W_]")
+# A link to a page with no name: the page of an item whose title was lost (`### [ ](.../.md)`).
+_NAMELESS_RE = re.compile(r"(?:^|/)news/\d{4}/\d{1,2}/\d{1,2}/\.md$")
 
 # A text with these many replacement characters or control bytes is binary, not a page.
 _BINARY_SHARE = 0.1
@@ -194,6 +197,20 @@ def _without_blurbs(summary: str) -> str | None:
     return "\n\n".join(p for p in summary.split("\n\n") if not is_site_blurb(p)) or None
 
 
+def _trusted_changes(title: str | None, changes: tuple[Link, ...], warnings: list[str]) -> tuple[Link, ...]:
+    """The Changes entries that are older wordings of this page's title. Real blocks are sometimes
+    cross-contaminated (an election page listing another country's election of the same day)."""
+    if title is None:
+        return changes
+    kept: list[Link] = []
+    for change in changes:
+        if titles_agree(title, change.title):
+            kept.append(change)
+        else:
+            warnings.append(f"Changes entry {change.slug[:80]} ignored: its title is not a wording of this page's")
+    return tuple(kept)
+
+
 def _cleaned(page: EventPage) -> EventPage:
     """The page's texts cleaned: the rare page where the scan found a marker of damage."""
     return page._replace(
@@ -292,12 +309,15 @@ def parse_event_page(text: str, path: str, day: str, slug: str) -> tuple[EventPa
         page = page._replace(summary=_without_blurbs(page.summary))
     if page.title is None:
         warnings.append("no title line")
+    if page.changes:
+        page = page._replace(changes=_trusted_changes(page.title, page.changes, warnings))
     return page, warnings
 
 
-def parse_day_page(text: str) -> list[DayItem]:
-    """The event items of a day page or front page, each dated by its link's path; text cleaned."""
+def parse_day_page(text: str, path: str = "") -> tuple[list[DayItem], list[str]]:
+    """The event items of a day page or front page at `path`, each dated by its link's path; text cleaned."""
     items: list[DayItem] = []
+    warnings: list[str] = []
     texts: list[str] = []  # what a reader sees, scanned at once for damage
     topic: str | None = None
     current: dict[str, object] | None = None
@@ -311,7 +331,8 @@ def parse_day_page(text: str) -> list[DayItem]:
         if item := _ITEM_RE.match(line):
             close()
             current, told = None, False
-            where = split_event_path(item.group("target"))
+            target = item.group("target")
+            where = split_event_path(target)
             if where is not None:
                 title = item.group("text").strip()
                 texts.append(title)
@@ -322,7 +343,10 @@ def parse_day_page(text: str) -> list[DayItem]:
                     "topic": topic,
                     "contexts": None,
                     "summary": None,
+                    "listed_in": path,
                 }
+            elif _NAMELESS_RE.search(target):
+                warnings.append(f"item with no title (links to {target[:80]}); skipped")
             topic = None
         elif topic_match := _TOPIC_RE.match(line):
             topic = topic_match.group(1).strip() or None
@@ -350,7 +374,7 @@ def parse_day_page(text: str) -> list[DayItem]:
             )
             for item in items
         ]
-    return items
+    return items, warnings
 
 
 def parse_file(path: str, data: bytes) -> ParsedFile:
@@ -362,10 +386,13 @@ def parse_file(path: str, data: bytes) -> ParsedFile:
     try:
         if name in DAY_PAGE_NAMES:
             _meta, body, fm_warnings = _front_matter(text)
-            return ParsedFile(path=path, items=tuple(parse_day_page(body)), warnings=tuple(warnings + fm_warnings))
+            items, item_warnings = parse_day_page(body, path)
+            return ParsedFile(path=path, items=tuple(items), warnings=tuple(warnings + fm_warnings + item_warnings))
         where = split_event_path(path)
         if where is None:
-            if _PATH_RE.search(path):
+            if _NAMELESS_RE.search(path):
+                warnings.append("event page with no title (the file is named '.md'); skipped")
+            elif _PATH_RE.search(path):
                 warnings.append("impossible date in the folder name")
             return ParsedFile(path=path, warnings=tuple(warnings))
         page, page_warnings = parse_event_page(text, path, *where)
