@@ -82,7 +82,7 @@ def _from_payload(path: str, payload: str) -> ParsedFile:
             contexts=tuple(p[9]),
         )
     items = tuple(
-        DayItem(slug=s, day=d, title=t, topic=tp, contexts=None if c is None else tuple(c), summary=sm)
+        DayItem(slug=s, day=d, title=t, topic=tp, contexts=None if c is None else tuple(c), summary=sm, listed_in=path)
         for s, d, t, tp, c, sm in data["i"]
     )
     return ParsedFile(path=path, page=page, items=items)

@@ -32,6 +32,7 @@ class DayItem(NamedTuple):
     topic: str | None
     contexts: tuple[str, ...] | None  # None when the item carries a summary line instead
     summary: str | None
+    listed_in: str = ""  # the day page or front page that lists it ("" when not known)
 
 
 class EventPage(NamedTuple):

@@ -148,7 +148,7 @@ def test_events_are_on_json_plus_related_links(run: Run, nasty: Path, tmp_path: 
         links = links_to(run, nasty, want["slug"])
         assert related == ([link["slug"] for link in links] if fmt == "csv" else links)
     first = got[0]
-    assert "\x00" in first["summary"] and "\r\n" in first["title"] and "𝔘" in first["title"]
+    assert "\x00" in first["summary"] and "\nnewline" in first["title"] and "𝔘" in first["title"]
     assert "Pipe|Name" in first["contexts"] and "Back\\slash" in first["contexts"]
 
 
