@@ -8,7 +8,7 @@ import os
 from collections.abc import Container, Iterator
 from pathlib import Path
 
-from newsq.errors import ArchiveError
+from newsq.errors import ArchiveError, quoted
 from newsq.models import Archive, ArchiveChoice, ArchiveFile
 
 Problems = list[tuple[str, str]]  # (path, reason): what the walk could not read
@@ -23,12 +23,14 @@ def find_archive(path: str | os.PathLike[str]) -> Archive:
     """The archive at PATH: the folder holding `news/`, or `news/` itself (then its parent is the
     archive, so that both forms give one cache and the front pages beside `news/` are read)."""
     root = Path(path).expanduser()
+    text = os.fspath(path)
+    shown = text if len(text) <= 200 else quoted(text, 200)  # one line, whatever length was given
     try:
         root = root.resolve(strict=True)
     except (OSError, RuntimeError):
-        raise ArchiveError(f"archive not found: {path}") from None
+        raise ArchiveError(f"archive not found: {shown}") from None
     if not root.is_dir():
-        raise ArchiveError(f"archive is not a folder: {path}")
+        raise ArchiveError(f"archive is not a folder: {shown}")
     if (root / "news").is_dir():
         archive = Archive(root, "")
     elif root.name == "news":
@@ -36,9 +38,9 @@ def find_archive(path: str | os.PathLike[str]) -> Archive:
     elif any(_is_year(p.name) for p in _safe_listdir(root)):
         archive = Archive(root, "news/")  # a bare tree of year folders, named otherwise
     else:
-        raise ArchiveError(f"no news/ folder in {path}: not a Context archive")
+        raise ArchiveError(f"no news/ folder in {shown}: not a Context archive")
     if not any(files for _dir, _mtime, files in walk_dirs(archive, [])):
-        raise ArchiveError(f"archive is empty: no .md pages under {path}")
+        raise ArchiveError(f"archive is empty: no .md pages under {shown}")
     return archive
 
 

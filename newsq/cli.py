@@ -3,7 +3,6 @@
 import functools
 import inspect
 import itertools
-import os
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
@@ -16,9 +15,11 @@ import click
 import typer
 
 from newsq import render
+from newsq.cli_usage import Commands
 from newsq.completion import CONTEXT_NAME, REF
-from newsq.errors import Exit, NewsqError
-from newsq.output import Env, Mode, Output, safe
+from newsq.errors import Exit, NewsqError, OutputError
+from newsq.output import Mode, Output
+from newsq.streams import Env, quiet_stdout, say
 
 if TYPE_CHECKING:
     from newsq.cache import Cache
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="newsq",
+    cls=Commands,
     help="Query a Context-style markdown news archive: what happened on a day, full-text search, "
     "related events, one event in full.\n\nExamples:\n\n"
     "    newsq search Mars\n    newsq --archive ~/thecontext on 2016-03 --limit 5",
@@ -47,9 +49,17 @@ ArchiveOpt = Annotated[
         help=f"{_ARCHIVE_HELP} May also come before the command. {_ARCHIVE_DEFAULT}",
     ),
 ]
-_limit = typer.Option("--limit", "-n", min=1, help="Show at most N events.")
-LimitOpt = Annotated[int, _limit]
-NoLimitOpt = Annotated[Optional[int], _limit]  # noqa: UP045
+# More than any archive holds; a bigger N would overflow SQLite's integers (and islice's).
+MAX_LIMIT = 10**9
+
+
+def limit_option(what: str) -> Any:
+    """--limit N, bounded: a number out of range is a usage error (one line, exit 2)."""
+    return typer.Option("--limit", "-n", min=1, max=MAX_LIMIT, help=f"Show at most N {what}.")
+
+
+LimitOpt = Annotated[int, limit_option("events")]
+NoLimitOpt = Annotated[Optional[int], limit_option("events")]  # noqa: UP045
 ContextOpt = Annotated[
     Optional[list[str]],  # noqa: UP045
     typer.Option(
@@ -119,7 +129,7 @@ def command(modes: dict[str, Any]) -> Callable[[Callable[..., Exit | None]], Cal
             if "archive" in kwargs and kwargs["archive"] is None:
                 kwargs["archive"] = click.get_current_context().obj
             # An argument holding bytes that are not UTF-8 (surrogate escapes) cannot reach SQLite or stdout.
-            kwargs = {k: _valid_text(v) if isinstance(v, str) else v for k, v in kwargs.items()}
+            kwargs = {k: _valid_texts(v) for k, v in kwargs.items()}
             raise typer.Exit(_handled(func, flags, kwargs))
 
         run.__signature__ = signature.replace(parameters=params, return_annotation=None)  # type: ignore[attr-defined]
@@ -134,7 +144,9 @@ def _handled(func: Callable[..., Exit | None], flags: dict[str, bool], kwargs: d
         env = Env()
         out = Output(Mode.choose(isatty=env.stdout_isatty, **flags), env)
         try:
-            return func(out=out, **kwargs) or Exit.FOUND
+            code = func(out=out, **kwargs) or Exit.FOUND
+            out.flush()
+            return code
         except sqlite3.DatabaseError as exc:
             # A damaged cache met before any output: drop it and answer once more from a rebuilt one.
             if not _damage(exc) or out.started:
@@ -147,16 +159,18 @@ def _handled(func: Callable[..., Exit | None], flags: dict[str, bool], kwargs: d
             finally:
                 _rebuilt_because.reset(token)
     except NewsqError as exc:
-        _message(f"error: {exc}")
+        if isinstance(exc, OutputError):
+            quiet_stdout()  # what is still buffered for stdout must not fail again at exit
+        say(f"error: {exc}")
         return exc.code
     except KeyboardInterrupt:
-        _message("interrupted")
+        say("interrupted")
         return Exit.INTERRUPTED
     except BrokenPipeError:
-        _quiet_stdout()
+        quiet_stdout()
         return Exit.FOUND
     except sqlite3.DatabaseError as exc:
-        _message(f"error: the cache failed ({exc}); `newsq index --rebuild` makes it anew")
+        say(f"error: the cache failed ({exc}); `newsq index --rebuild` makes it anew")
         return Exit.ERROR
 
 
@@ -165,6 +179,12 @@ def _damage(exc: sqlite3.DatabaseError) -> bool:
     text = str(exc).lower()
     passing = ("locked", "busy", "disk i/o", "full", "unable to open", "readonly", "interrupted")
     return not isinstance(exc, sqlite3.OperationalError) or not any(word in text for word in passing)
+
+
+def _valid_texts(value: Any) -> Any:
+    if isinstance(value, list):  # a QUERY of several words, a repeated --context
+        return [_valid_texts(v) for v in value]
+    return _valid_text(value) if isinstance(value, str) else value
 
 
 def _valid_text(text: str) -> str:
@@ -180,23 +200,6 @@ def _valid_text(text: str) -> str:
         return text.encode("utf-8", "replace").decode("utf-8")
 
 
-def _message(text: str) -> None:
-    try:  # one line, whatever the text holds (an SQLite error can quote a damaged value)
-        sys.stderr.write(f"newsq: {' '.join(safe(text).splitlines())}\n")
-        sys.stderr.flush()
-    except (BrokenPipeError, ValueError):
-        pass
-
-
-def _quiet_stdout() -> None:
-    """After `| head` closed the pipe: point stdout at /dev/null so the exit flush is silent."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
-
-
 # Why this command's cache is being rebuilt, when a damaged one was dropped in the middle of it.
 _rebuilt_because: ContextVar[str | None] = ContextVar("rebuilt_because", default=None)
 
@@ -206,7 +209,7 @@ def _cache_of(archive: Path | None, progress: "Progress | None" = None) -> "Cach
     from newsq.cache import Cache
 
     found = choose_archive(archive).archive
-    return Cache(found, progress=progress, on_wait=lambda: _message("waiting for another newsq index..."))
+    return Cache(found, progress=progress, on_wait=lambda: say("waiting for another newsq index..."))
 
 
 @contextmanager
@@ -223,7 +226,7 @@ def archive_cache(archive: Path | None, refresh: str = "quick") -> Iterator[sqli
     if opened.stats is not None and opened.stats.full:
         notes.append(render.index_summary(opened.stats))
     if notes:  # one line: why the cache was (re)built, and what building it did
-        _message("; ".join(notes))
+        say("; ".join(notes))
     try:
         yield opened.conn
     finally:
@@ -334,11 +337,17 @@ def on(
     return out.finish(count, f"nothing found for {date}" + (f" to {to}" if to else ""))
 
 
+# The search language in short (query.parse_query has it in full); search and timeline show it.
+QUERY_HELP = (
+    'Words (an event must have all), "a phrase", mar* (words starting with mar), -word or -"a phrase" '
+    "(leave those out), Mars OR Venus (either). Case and accents do not matter. Several arguments make "
+    "one query; a query that starts with - goes after --."
+)
+
+
 @command(ROWS)
 def search(
-    query_text: Annotated[
-        str, typer.Argument(metavar="QUERY", help='Words (all must match), "a phrase", or a prefix like mar*.')
-    ],
+    words: Annotated[list[str], typer.Argument(metavar="QUERY...", help=QUERY_HELP, show_default=False)],
     out: Output,
     limit: LimitOpt = 20,
     from_: FromOpt = None,
@@ -350,15 +359,29 @@ def search(
 ) -> Exit:
     """Ranked full-text search over titles, summaries, topics and contexts, forgiving typos.
 
+    QUERY is words, all of which an event must have, and:
+
+      "a phrase"            its words side by side, in this order
+      mar*                  a word starting with mar
+      -word  -"a phrase"    leave out the events that have it
+      Mars OR Venus         either one (OR in capitals)
+
+    Case and accents do not matter. A word found nowhere is replaced by the
+    archive's closest word (--exact: never). A query that starts with - goes
+    after --, or it would be read as an option.
+
     Examples:
 
-        newsq search Mars
+        newsq search Mars Express
         newsq search '"Mars Express"' --from 2003 --json
+        newsq search 'Mars OR Venus' 'launch*'
+        newsq search -- -Beagle Mars
     """
     from newsq import dates, explore, query
     from newsq.errors import quoted
     from newsq.models import Filters
 
+    query_text = " ".join(words)
     first, last = dates.date_bounds(from_, to)
     with archive_cache(archive) as conn:
         filters = Filters(first, last, explore.known_contexts(conn, context or []))
@@ -423,8 +446,8 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        _message("interrupted")
+        say("interrupted")
         sys.exit(Exit.INTERRUPTED)
     except BrokenPipeError:
-        _quiet_stdout()
+        quiet_stdout()
         sys.exit(Exit.FOUND)

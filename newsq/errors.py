@@ -44,6 +44,10 @@ class CacheError(NewsqError):
     """The cache cannot be created or used."""
 
 
+class OutputError(NewsqError):
+    """stdout cannot take the output: it is closed, or its disk is full."""
+
+
 def quoted(text: str, width: int = 60) -> str:
     """User text as a message shows it: its repr (quotes added, newlines and control characters
     escaped), cut with an ellipsis to at most `width` characters, so no message echoes more than

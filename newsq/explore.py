@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from newsq import store
 from newsq.dates import DaySpan
-from newsq.errors import UnknownContext
+from newsq.errors import UnknownContext, quoted
 from newsq.models import ContextCount, Event, Filters, Timeline
 
 
@@ -75,7 +75,7 @@ def known_contexts(conn: sqlite3.Connection, names: list[str] | tuple[str, ...])
         if context is None:
             near = _near_names(conn, name, limit=3, cutoff=50)
             hint = f"; did you mean: {', '.join(near)}" if near else ""
-            raise UnknownContext(f"no context {name.strip()!r}{hint}")
+            raise UnknownContext(f"no context {quoted(name.strip())}{hint}")
         out.append(context.name)
     return tuple(out)
 

@@ -201,14 +201,35 @@ def close_enough(word: str, candidate: str) -> bool:
     """Is `candidate` near enough to `word` to be what was meant? Both bounds must hold: few
     edits for the length (a transposition counts as one) and a Jaro-Winkler similarity of 0.9,
     which rejects candidates sharing few letters in place (Venus/sends)."""
-    from rapidfuzz.distance import OSA, Indel, JaroWinkler
+    from rapidfuzz.distance import OSA, JaroWinkler
 
     edits = OSA.distance(word, candidate)
     if edits > _max_edits(word) or JaroWinkler.similarity(word, candidate) < 0.9:
         return False
-    # In a word of five letters or fewer, replacing one letter mostly spells another word
-    # (Iran/Iraq, cafe/cape, Mali/Bali): there, only a swap or a letter added or dropped is a typo.
-    return len(word) > 5 or Indel.distance(word, candidate) == edits or sorted(word) == sorted(candidate)
+    return len(word) > 5 or _slip(word, candidate)
+
+
+_VOWELS = frozenset("aeiou")
+
+
+def _slip(word: str, candidate: str) -> bool:
+    """In a word of five letters or fewer, one letter replaced, added or dropped mostly spells
+    another word (Iran/Iraq, cafe/cape, naive/native, plan/plain, Iraqi/Iraq). Only these are
+    slips of the hand there: two letters swapped (mras), a letter typed twice (marss) or once
+    where it is double, and a vowel left out between consonants, which leaves no word (putn)."""
+    if sorted(word) == sorted(candidate):
+        return True
+    dropped = len(candidate) > len(word)  # the letter is missing from what was typed
+    longer, shorter = (candidate, word) if dropped else (word, candidate)
+    for i, letter in enumerate(longer):
+        if longer[:i] + longer[i + 1 :] != shorter:
+            continue
+        before, after = longer[i - 1 : i], longer[i + 1 : i + 2]
+        if letter in (before, after):
+            return True
+        between_consonants = bool(before and after) and not {before, after} & _VOWELS
+        return dropped and letter in _VOWELS and between_consonants
+    return False
 
 
 def closest_term(conn: sqlite3.Connection, word: str) -> str | None:
@@ -231,7 +252,9 @@ def closest_term(conn: sqlite3.Connection, word: str) -> str | None:
         found = process.extract(word, list(docs), scorer=OSA.distance, score_cutoff=edits, limit=50)
         near = [(str(term), dist) for term, dist, _ in found if close_enough(word, str(term))]
         if near:
-            return min(near, key=lambda f: (f[1], -docs[f[0]], f[0]))[0]
+            # Fewest edits; then two letters swapped before one added or dropped (francios is
+            # françois, not francis, however common); then the commonest.
+            return min(near, key=lambda f: (f[1], sorted(f[0]) != sorted(word), -docs[f[0]], f[0]))[0]
     return None
 
 
@@ -272,7 +295,11 @@ def resolve(conn: sqlite3.Connection, ref: str) -> Row:
         listing = "; ".join(f"{r.event.day} {r.event.slug}" for r in rows[:10])
         more = " ..." if len(rows) > 10 else ""
         count = len(rows) if len(rows) <= 10 else "more than 10"
-        raise UnknownRef(f"{quoted(text)} names {count} events: {listing}{more}")
+        first = rows[0].event
+        raise UnknownRef(f"{quoted(text)} names {count} events: {listing}{more}; name one as {first.day}/{first.slug}")
+    if day is not None and (elsewhere := store.events_by_slug(conn, slug)):
+        days = ", ".join(dict.fromkeys(r.event.day for r in elsewhere[:5])) + (" ..." if len(elsewhere) > 5 else "")
+        raise UnknownRef(f"no event {quoted(slug)} on {day}; it is on {days}")
     raise UnknownRef(f"no event {quoted(text)}{_did_you_mean(conn, slug)}")
 
 
@@ -284,7 +311,7 @@ def _did_you_mean(conn: sqlite3.Connection, slug: str) -> str:
     # million events the whole list would take seconds to score.
     pool: list[str] = []
     for size in (8, 4, 2, 0):
-        pool = store.slugs_near(conn, key[:size], limit=20_000)
+        pool = list(dict.fromkeys(store.slugs_near(conn, key[:size], limit=20_000)))  # a slug on two days: once
         if len(pool) >= 50:
             break
     found = process.extract(key, pool, scorer=fuzz.WRatio, limit=3, score_cutoff=50)
