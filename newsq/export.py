@@ -90,7 +90,7 @@ def _link_in_event(link: RelatedLink) -> dict[str, Any]:
         "date": link.day,
         "title": link.title,
         "in_archive": link.in_archive,
-        "shared_contexts": list(link.shared),
+        "shared_contexts": list(link.shared_contexts),
     }
 
 
@@ -108,7 +108,7 @@ def _link_object(link: RelatedLink) -> dict[str, Any]:
         "target_date": link.day,
         "target_title": link.title,
         "in_archive": link.in_archive,
-        "shared_contexts": list(link.shared),
+        "shared_contexts": list(link.shared_contexts),
     }
 
 

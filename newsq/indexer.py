@@ -53,7 +53,7 @@ def _to_payload(pf: ParsedFile) -> str:
                 page.topic,
                 page.summary,
                 [[s.name, s.url] for s in page.sources],
-                [[ln.slug, ln.day, ln.title, ln.contexts] for ln in page.related],
+                [[ln.slug, ln.day, ln.title, ln.shared_contexts] for ln in page.related],
                 [[ln.slug, ln.day, ln.title] for ln in page.changes],
                 page.contexts,
             ],

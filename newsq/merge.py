@@ -314,7 +314,7 @@ def merge_day(day: str, pages: Sequence[EventPage], items: Sequence[DayItem]) ->
             contexts=_union_names(
                 *(p.contexts for p in group_pages),
                 *(i.contexts or () for i in group_items),
-                *(link.contexts for link in related.values()),
+                *(link.shared_contexts for link in related.values()),
             ),
             summary=(main.summary if main else None) or next((i.summary for i in group_items if i.summary), None),
             sources=main.sources if main else (),

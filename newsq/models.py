@@ -20,7 +20,7 @@ class Link(NamedTuple):
     slug: str
     day: str | None  # ISO date taken from the link's path
     title: str
-    contexts: tuple[str, ...] = ()  # for Related: the contexts the two events share
+    shared_contexts: tuple[str, ...] = ()  # for Related: the contexts the two events share
 
 
 class DayItem(NamedTuple):
@@ -228,7 +228,7 @@ class RelatedLink(NamedTuple):
     day: str | None
     title: str
     in_archive: bool
-    shared: tuple[str, ...]
+    shared_contexts: tuple[str, ...]
 
 
 EXPORT_KINDS = ("events", "links", "contexts")

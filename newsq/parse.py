@@ -180,7 +180,7 @@ def _link(text: str, target: str, contexts: tuple[str, ...] = ()) -> Link | None
     where = split_event_path(target)
     if where is None:
         return None
-    return Link(slug=where[1], day=where[0], title=text.strip(), contexts=contexts)
+    return Link(slug=where[1], day=where[0], title=text.strip(), shared_contexts=contexts)
 
 
 def _leaves_archive(path: str, target: str) -> bool:
@@ -219,7 +219,8 @@ def _cleaned(page: EventPage) -> EventPage:
         summary=clean_optional(page.summary),
         sources=tuple(src._replace(name=clean_text(src.name)) for src in page.sources),
         related=tuple(
-            ln._replace(title=clean_text(ln.title), contexts=clean_names(ln.contexts)) for ln in page.related
+            ln._replace(title=clean_text(ln.title), shared_contexts=clean_names(ln.shared_contexts))
+            for ln in page.related
         ),
         changes=tuple(ln._replace(title=clean_text(ln.title)) for ln in page.changes),
     )

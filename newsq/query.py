@@ -354,10 +354,10 @@ def _links_from(conn: sqlite3.Connection, row: Row) -> list[tuple[Related, int |
     for link, target in store.links_from(conn, row.id):
         if target is None:
             stub = Event(slug=link.slug, day=link.day or "", title=link.title)
-            out.append((Related(stub, ("links-to",), link.contexts, in_archive=False), None))
+            out.append((Related(stub, ("links-to",), link.shared_contexts, in_archive=False), None))
         elif target not in seen:
             seen.add(target)
-            out.append((Related(store.event_by_id(conn, target).event, ("links-to",), link.contexts), target))
+            out.append((Related(store.event_by_id(conn, target).event, ("links-to",), link.shared_contexts), target))
     return out
 
 

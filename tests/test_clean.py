@@ -90,7 +90,7 @@ The company&#039;s shares fall.
     assert page.sources[0].name == 'The "Gulf" Times'
     assert page.sources[0].url == "http://times.example/a?x=1&amp;y=2"  # a URL is not text: kept as written
     assert page.related[0].title == "A cleanup begins (Wire)"
-    assert page.related[0].contexts == ("Gulf & Coast", "Oil")
+    assert page.related[0].shared_contexts == ("Gulf & Coast", "Oil")
 
 
 def test_day_page_contexts_drop_junk_and_case_duplicates() -> None:

@@ -59,9 +59,9 @@ def test_every_block_of_an_event_page() -> None:
     first = p.related[0]
     assert first.day == "2003-12-19"
     assert first.title == "The lander separates from the orbiter."
-    assert first.contexts == ("Mars", "Mars Express")
+    assert first.shared_contexts == ("Mars", "Mars Express")
     assert p.related[1].title == "Launch with a (Link) leftover"
-    assert p.related[1].contexts == ("Baikonur",)
+    assert p.related[1].shared_contexts == ("Baikonur",)
 
 
 def test_blocks_may_be_missing() -> None:

@@ -51,7 +51,7 @@ def _event_values(ev: Event) -> tuple[Any, ...]:
 
 
 def _link_values(ev: Event) -> tuple[tuple[Any, ...], ...]:
-    return tuple((ln.slug, ln.day, ln.title, "\n".join(ln.contexts)) for ln in ev.related)
+    return tuple((ln.slug, ln.day, ln.title, "\n".join(ln.shared_contexts)) for ln in ev.related)
 
 
 def replace_day(conn: sqlite3.Connection, day: str, events: Sequence[Event]) -> None:
@@ -62,7 +62,7 @@ def replace_day(conn: sqlite3.Connection, day: str, events: Sequence[Event]) -> 
         "SELECT id, slug, title, summary, topic, contexts, sources, aliases, path FROM events WHERE day = ?", (day,)
     ).fetchall():
         links = conn.execute(
-            "SELECT slug, day, title, shared FROM links WHERE event_id = ? ORDER BY ord", (id_,)
+            "SELECT slug, day, title, shared_contexts FROM links WHERE event_id = ? ORDER BY ord", (id_,)
         ).fetchall()
         old.setdefault((tuple(values), tuple(links)), []).append(id_)
     kept: list[tuple[int, int]] = []
@@ -215,7 +215,7 @@ def links_from(conn: sqlite3.Connection, event_id: int) -> list[tuple[Link, int 
     """An event's Related links, each with the id of the archive event it names (or None)."""
     out: list[tuple[Link, int | None]] = []
     rows = conn.execute(
-        "SELECT slug, day, title, shared FROM links WHERE event_id = ? ORDER BY ord", (event_id,)
+        "SELECT slug, day, title, shared_contexts FROM links WHERE event_id = ? ORDER BY ord", (event_id,)
     ).fetchall()
     for slug, day, title, shared in rows:
         sql = "SELECT s.event_id FROM slugs s JOIN events e ON e.id = s.event_id WHERE s.slug = ?"
@@ -234,7 +234,7 @@ def links_to(
     """(source event id, shared contexts) of events whose Related list names this event."""
     marks = ",".join("?" * len(slugs))
     rows = conn.execute(
-        f"SELECT event_id, shared FROM links WHERE slug IN ({marks}) AND (day IS NULL OR day = ?) "
+        f"SELECT event_id, shared_contexts FROM links WHERE slug IN ({marks}) AND (day IS NULL OR day = ?) "
         "AND event_id != ? ORDER BY event_id",
         (*slugs, day, event_id),
     ).fetchall()

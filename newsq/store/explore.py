@@ -170,7 +170,7 @@ def selected_links(conn: sqlite3.Connection, selection: Selection) -> Iterator[t
         "WHERE s.slug = l.slug AND (l.day IS NULL OR x.day = l.day) LIMIT 1)"
     )
     cur = conn.execute(
-        f"SELECT e.id, e.slug, e.day, l.slug, l.day, l.title, l.shared, t.slug, t.day, t.title FROM {source} "
+        f"SELECT e.id, e.slug, e.day, l.slug, l.day, l.title, l.shared_contexts, t.slug, t.day, t.title FROM {source} "
         f"JOIN links l ON l.event_id = e.id LEFT JOIN events t ON t.id = {target} "
         f"WHERE {cond} ORDER BY e.day, e.ord, e.id, l.ord",
         args,

@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
@@ -37,7 +37,7 @@ CREATE TABLE event_contexts(
 ) WITHOUT ROWID;
 CREATE TABLE links(
     event_id INTEGER NOT NULL, ord INTEGER NOT NULL, slug TEXT NOT NULL, day TEXT,
-    title TEXT NOT NULL, shared TEXT NOT NULL
+    title TEXT NOT NULL, shared_contexts TEXT NOT NULL
 );
 CREATE TABLE vocab(term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
 -- Kept by the indexer so that counts over time and contexts never load events into Python.
