@@ -31,7 +31,7 @@ _MIN_HEAD = 4  # words of an older wording that a newer one extends
 _MIN_GLUED = 5  # words of a title left when a topic glued on with no break is cut off
 _MAX_CUTS = 10
 _OPENING = 3  # words that a Changes entry's title must share with its page's
-_CUT_MIN = 60  # characters of a slug cut at another length (the archive cuts slugs at 139)
+CUT_MIN = 60  # characters of a slug cut at another length (the archive cuts slugs at 139)
 _CUT_SLACK = 20  # characters two cuts of one slug may differ by
 # Capitalised words that name no subject.
 _NOT_NAMES = frozenset(
@@ -144,12 +144,12 @@ def resolve_cut_slug(slug: str, day_slugs: Mapping[str, T]) -> T | None:
     long, as cut slugs are (a slug is cut at 139 characters), and differ by a few characters only."""
     if slug in day_slugs:
         return day_slugs[slug]
-    if len(slug) < _CUT_MIN:
+    if len(slug) < CUT_MIN:
         return None
     found: list[T] = []
     for other, event in day_slugs.items():
         short, long = (other, slug) if len(other) < len(slug) else (slug, other)
-        fits = len(short) >= _CUT_MIN and len(long) - len(short) <= _CUT_SLACK and long.startswith(short)
+        fits = len(short) >= CUT_MIN and len(long) - len(short) <= _CUT_SLACK and long.startswith(short)
         if fits and event not in found:
             found.append(event)
     return found[0] if len(found) == 1 else None

@@ -334,7 +334,7 @@ def related_to(conn: sqlite3.Connection, row: Row, limit: int = 20) -> list[Rela
     event = row.event
     out = _links_from(conn, row)
     at: dict[int, int] = {id_: i for i, (_rel, id_) in enumerate(out) if id_ is not None}
-    for source, shared in store.links_to(conn, row.id, (event.slug, *event.aliases), event.day):
+    for source, shared in _linking(conn, row):
         if source in at:
             rel, id_ = out[at[source]]
             out[at[source]] = (rel._replace(reasons=(*rel.reasons, "linked-from")), id_)
@@ -352,6 +352,10 @@ def _links_from(conn: sqlite3.Connection, row: Row) -> list[tuple[Related, int |
     out: list[tuple[Related, int | None]] = []
     seen: set[int] = {row.id}
     for link, target in store.links_from(conn, row.id):
+        if target is None and link.day is not None:  # a slug cut at another length than the page's?
+            from newsq.merge import resolve_cut_slug
+
+            target = resolve_cut_slug(link.slug, store.slugs_of_day(conn, link.day))
         if target is None:
             stub = Event(slug=link.slug, day=link.day or "", title=link.title)
             out.append((Related(stub, ("links-to",), link.shared_contexts, in_archive=False), None))
@@ -382,6 +386,23 @@ def _sharing_contexts(conn: sqlite3.Connection, row: Row, exclude: set[int], lim
 
 def details(conn: sqlite3.Connection, row: Row) -> Details:
     """What `show` shows: the event, its own Related items, and how many events link to it."""
+    return Details(row.event, [rel for rel, _id in _links_from(conn, row)], len(_linking(conn, row)))
+
+
+def _linking(conn: sqlite3.Connection, row: Row) -> list[tuple[int, tuple[str, ...]]]:
+    """(event id, shared contexts) of the events whose Related list names this one: by one of its
+    slugs, or by a slug cut at another length that fits no other event of its day."""
+    from newsq.merge import CUT_MIN, resolve_cut_slug
+
     event = row.event
-    linking = store.links_to(conn, row.id, (event.slug, *event.aliases), event.day)
-    return Details(event, [rel for rel, _id in _links_from(conn, row)], len(linking))
+    own = (event.slug, *event.aliases)
+    found = dict(store.links_to(conn, row.id, own, event.day))
+    day_slugs: dict[str, int] | None = None
+    for prefix in {slug[:CUT_MIN] for slug in own if len(slug) >= CUT_MIN}:
+        for source, slug, shared in store.links_by_prefix(conn, prefix, event.day):
+            if source == row.id or source in found or slug in own:
+                continue
+            day_slugs = day_slugs if day_slugs is not None else store.slugs_of_day(conn, event.day)
+            if resolve_cut_slug(slug, day_slugs) == row.id:
+                found[source] = shared
+    return sorted(found.items())

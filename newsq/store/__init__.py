@@ -23,6 +23,9 @@ from newsq.store.events import (
     insert_events as insert_events,
 )
 from newsq.store.events import (
+    links_by_prefix as links_by_prefix,
+)
+from newsq.store.events import (
     links_from as links_from,
 )
 from newsq.store.events import (
@@ -39,6 +42,9 @@ from newsq.store.events import (
 )
 from newsq.store.events import (
     slugs_near as slugs_near,
+)
+from newsq.store.events import (
+    slugs_of_day as slugs_of_day,
 )
 from newsq.store.events import (
     unique_prefix as unique_prefix,

@@ -228,6 +228,22 @@ def links_from(conn: sqlite3.Connection, event_id: int) -> list[tuple[Link, int 
     return out
 
 
+def slugs_of_day(conn: sqlite3.Connection, day: str) -> dict[str, int]:
+    """Every slug (canonical and alias) of a day's events, with its event's id."""
+    sql = "SELECT s.slug, s.event_id FROM events e JOIN slugs s ON s.event_id = e.id WHERE e.day = ?"
+    return dict(conn.execute(sql, (day,)).fetchall())
+
+
+def links_by_prefix(conn: sqlite3.Connection, prefix: str, day: str) -> list[tuple[int, str, tuple[str, ...]]]:
+    """(source event id, slug, shared contexts) of Related links to a slug starting with `prefix`
+    on `day` (or on no day)."""
+    rows = conn.execute(
+        "SELECT event_id, slug, shared_contexts FROM links WHERE slug >= ? AND slug < ? AND (day IS NULL OR day = ?)",
+        (prefix, prefix + "\U0010ffff", day),
+    ).fetchall()
+    return [(int(id_), str(slug), lines_of(shared)) for id_, slug, shared in rows]
+
+
 def links_to(
     conn: sqlite3.Connection, event_id: int, slugs: Sequence[str], day: str
 ) -> list[tuple[int, tuple[str, ...]]]:
