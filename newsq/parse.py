@@ -118,6 +118,20 @@ def decode(data: bytes) -> tuple[str | None, list[str]]:
     return text, warnings
 
 
+@functools.lru_cache(maxsize=1)
+def _loader_without_dates() -> type:
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return Loader
+
+
 def _front_matter(text: str) -> tuple[dict[str, object], str, list[str]]:
     """Split YAML front matter off a page; broken front matter is a warning, not an error."""
     if not text.startswith("---\n"):
@@ -132,7 +146,9 @@ def _front_matter(text: str) -> tuple[dict[str, object], str, list[str]]:
     except ValueError:
         return {}, text, ["front matter has no closing '---'"]
     try:
-        meta = handler.load(fm)
+        # Dates stay text: YAML's own reading of `date: 2003-02-30` is an error that would lose
+        # the whole front matter; _meta_day reads (or refuses, with a warning) the date alone.
+        meta = yaml.load(fm, Loader=_loader_without_dates())  # a SafeLoader: no Python objects
     except yaml.YAMLError as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return {}, body, [f"broken YAML front matter ({reason})"]
@@ -289,9 +305,12 @@ def parse_event_page(text: str, path: str, day: str, slug: str) -> tuple[EventPa
                 link = Link(slug=slugify(target), day=None, title=target)
             if link is not None:
                 related.append(link)
+    meta_day = _meta_day(meta)
+    if meta_day is None and meta.get("date") is not None:
+        warnings.append(f"front matter date {str(meta['date'])[:40]!r} is not a day; the folder's day is used")
     page = EventPage(
         slug=slug,
-        day=_meta_day(meta) or day,
+        day=meta_day or day,
         path=path,
         title=title,
         topic=topic,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -327,3 +328,12 @@ def test_a_page_with_no_title_is_skipped_with_a_warning_saying_so() -> None:
     parsed = parse_file("news/2010/05/3/index.md", day)
     assert [i.slug for i in parsed.items] == ["a-ferry-sinks"]
     assert parsed.warnings == ("item with no title (links to /news/2010/05/3/.md); skipped",)
+
+
+@pytest.mark.parametrize("date", ["2003-02-30", "99999-01-01", "0000-00-00", "soon"])
+def test_a_front_matter_date_that_is_no_day_is_named_in_a_warning(date: str) -> None:
+    text = f"---\ndate: {date}\ntitle: Kept title\n---\n#  Body title\n"
+    parsed = parse_file("news/2003/06/2/x.md", text.encode())
+    assert parsed.page is not None
+    assert (parsed.page.day, parsed.page.title) == ("2003-06-02", "Kept title")  # the rest of it is kept
+    assert parsed.warnings == (f"front matter date {date!r} is not a day; the folder's day is used",)
