@@ -15,7 +15,7 @@ import click
 import typer
 
 from newsq import render
-from newsq.cli_usage import Commands
+from newsq.cli_usage import Commands, valid_texts
 from newsq.completion import CONTEXT_NAME, REF
 from newsq.errors import Exit, NewsqError, OutputError
 from newsq.output import Mode, Output
@@ -129,7 +129,7 @@ def command(modes: dict[str, Any]) -> Callable[[Callable[..., Exit | None]], Cal
             if "archive" in kwargs and kwargs["archive"] is None:
                 kwargs["archive"] = click.get_current_context().obj
             # An argument holding bytes that are not UTF-8 (surrogate escapes) cannot reach SQLite or stdout.
-            kwargs = {k: _valid_texts(v) for k, v in kwargs.items()}
+            kwargs = {k: valid_texts(v) for k, v in kwargs.items()}
             raise typer.Exit(_handled(func, flags, kwargs))
 
         run.__signature__ = signature.replace(parameters=params, return_annotation=None)  # type: ignore[attr-defined]
@@ -151,7 +151,7 @@ def _handled(func: Callable[..., Exit | None], flags: dict[str, bool], kwargs: d
             # A damaged cache met before any output: drop it and answer once more from a rebuilt one.
             if not _damage(exc) or out.started:
                 raise
-            _cache_of(kwargs.get("archive")).drop()
+            cache_of(kwargs.get("archive")).drop()
             # (Not the value SQLite quotes: it is the damaged bytes.)
             token = _rebuilt_because.set(f"cache unusable ({str(exc).split(' with text ')[0]}); rebuilding")
             try:
@@ -181,30 +181,11 @@ def _damage(exc: sqlite3.DatabaseError) -> bool:
     return not isinstance(exc, sqlite3.OperationalError) or not any(word in text for word in passing)
 
 
-def _valid_texts(value: Any) -> Any:
-    if isinstance(value, list):  # a QUERY of several words, a repeated --context
-        return [_valid_texts(v) for v in value]
-    return _valid_text(value) if isinstance(value, str) else value
-
-
-def _valid_text(text: str) -> str:
-    """Text as typed, with bytes that were not UTF-8 (and lone surrogates) turned into U+FFFD."""
-    try:
-        text.encode("utf-8")
-        return text
-    except UnicodeEncodeError:
-        pass
-    try:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "replace").decode("utf-8")
-
-
 # Why this command's cache is being rebuilt, when a damaged one was dropped in the middle of it.
 _rebuilt_because: ContextVar[str | None] = ContextVar("rebuilt_because", default=None)
 
 
-def _cache_of(archive: Path | None, progress: "Progress | None" = None) -> "Cache":
+def cache_of(archive: Path | None, progress: "Progress | None" = None) -> "Cache":
     from newsq.archive import choose_archive
     from newsq.cache import Cache
 
@@ -216,9 +197,9 @@ def _cache_of(archive: Path | None, progress: "Progress | None" = None) -> "Cach
 def archive_cache(archive: Path | None, refresh: str = "quick") -> Iterator[sqlite3.Connection]:
     # A query that has to build or refresh the cache shows the bar `newsq index` shows, on a
     # terminal, rather than seconds of silence; it appears only once indexing starts.
-    progress, stop = _progress_bar(Env(), lazy=True)
+    progress, stop = progress_bar(Env(), lazy=True)
     try:
-        opened = _cache_of(archive, progress).open(refresh)
+        opened = cache_of(archive, progress).open(refresh)
     finally:
         stop()
     notes = [why] if (why := _rebuilt_because.get()) else []
@@ -236,39 +217,7 @@ def archive_cache(archive: Path | None, refresh: str = "quick") -> Iterator[sqli
 # --- the commands -----------------------------------------------------------------------------------------
 
 
-@command(SUMMARY)
-def index(
-    out: Output,
-    archive: ArchiveOpt = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every warning.")] = False,
-    rebuild: Annotated[bool, typer.Option("--rebuild", help="Read every page again, from scratch.")] = False,
-) -> None:
-    """Build or refresh the cache: re-read pages whose size, mtime or ctime changed (--rebuild: all).
-
-    Examples:
-
-        newsq index --archive ~/thecontext --verbose
-        newsq index --json | jq .warnings
-    """
-    progress, stop = _progress_bar(out.env)
-    try:
-        opened = _cache_of(archive, progress).open("rebuild" if rebuild else "full")
-    finally:
-        stop()
-    for note in opened.notes:
-        out.message(note)
-    stats = opened.stats
-    opened.conn.close()
-    if stats is None:
-        return
-    out.message(render.index_summary(stats))
-    out.record(render.STATS, stats)
-    if verbose:
-        for path, reason in stats.warnings:
-            out.message(f"warning: {path}: {reason}")
-
-
-def _progress_bar(env: Env, lazy: bool = False, what: str = "indexing") -> tuple[Any, Callable[[], None]]:
+def progress_bar(env: Env, lazy: bool = False, what: str = "indexing") -> tuple[Any, Callable[[], None]]:
     """A Rich progress bar on stderr when stderr is a terminal; nothing otherwise. lazy: drawn
     only from the first progress call (a query that needs no indexing shows nothing)."""
     if not env.stderr.isatty():

@@ -1,4 +1,4 @@
-"""Commands that hand the archive to other tools and tell what newsq works with: export and info.
+"""Commands that work on the cache and hand the archive on: index, export and info.
 (Registered on cli.app when cli is imported; kept apart so that cli.py stays readable.)"""
 
 from pathlib import Path
@@ -7,10 +7,54 @@ from typing import Annotated, Optional
 import click
 import typer
 
-from newsq.cli import RECORD, ArchiveOpt, ContextOpt, FromOpt, ToOpt, _progress_bar, archive_cache, command
+from newsq import render
+from newsq.cli import (
+    RECORD,
+    SUMMARY,
+    ArchiveOpt,
+    ContextOpt,
+    FromOpt,
+    ToOpt,
+    archive_cache,
+    cache_of,
+    command,
+    progress_bar,
+)
 from newsq.errors import Exit
 from newsq.models import EXPORT_FORMATS, EXPORT_KINDS
 from newsq.output import Output
+
+
+@command(SUMMARY)
+def index(
+    out: Output,
+    archive: ArchiveOpt = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every warning.")] = False,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Read every page again, from scratch.")] = False,
+) -> None:
+    """Build or refresh the cache: re-read pages whose size, mtime or ctime changed (--rebuild: all).
+
+    Examples:
+
+        newsq index --archive ~/thecontext --verbose
+        newsq index --json | jq .warnings
+    """
+    progress, stop = progress_bar(out.env)
+    try:
+        opened = cache_of(archive, progress).open("rebuild" if rebuild else "full")
+    finally:
+        stop()
+    for note in opened.notes:
+        out.message(note)
+    stats = opened.stats
+    opened.conn.close()
+    if stats is None:
+        return
+    out.message(render.index_summary(stats))
+    out.record(render.STATS, stats)
+    if verbose:
+        for path, reason in stats.warnings:
+            out.message(f"warning: {path}: {reason}")
 
 
 @command({})
@@ -61,7 +105,7 @@ def export(
     with exporting.target(output, format_) as stream, archive_cache(archive) as conn:
         selection = Selection(Filters(first, last, explore.known_contexts(conn, context or ())), match)
         # A bar on a terminal's stderr while the data goes elsewhere (to a terminal, it shows itself).
-        advance, stop = _progress_bar(out.env, lazy=True, what="exporting")
+        advance, stop = progress_bar(out.env, lazy=True, what="exporting")
         if out.env.stdout_isatty and output is None:
             advance = None
         total = exporting.count(conn, kind, selection) if advance is not None else None

@@ -78,3 +78,24 @@ def _one_line(message: str) -> str:
     if len(text) > MAX_MESSAGE:
         text = text[: MAX_MESSAGE - 1] + "…"
     return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
+def valid_texts(value: Any) -> Any:
+    """Arguments as typed, with bytes that were not UTF-8 (surrogate escapes) made U+FFFD: such
+    text cannot reach SQLite or stdout."""
+    if isinstance(value, list):  # a QUERY of several words, a repeated --context
+        return [valid_texts(v) for v in value]
+    return _valid_text(value) if isinstance(value, str) else value
+
+
+def _valid_text(text: str) -> str:
+    """Text as typed, with bytes that were not UTF-8 (and lone surrogates) turned into U+FFFD."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        pass
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "replace").decode("utf-8")
