@@ -104,7 +104,12 @@ class Context:
         return run_once(cmd, self.env(cache), ok, timeout, self.install.cwd)
 
 
-def run_once(cmd: Sequence[str], env: dict[str, str], ok: Sequence[int], timeout: float, cwd: Path) -> Sample:
+def newsq(*args: str) -> list[str]:
+    """The checkout's newsq run by this interpreter (what bench/export.py times)."""
+    return [sys.executable, "-m", "newsq", *args]
+
+
+def run_once(cmd: Sequence[str], env: dict[str, str], ok: Sequence[int], timeout: float, cwd: Path = REPO) -> Sample:
     """Time one command in a fresh probe process; raise CommandFailed on an error exit."""
     try:
         proc = subprocess.run(
@@ -664,7 +669,11 @@ def source_state() -> str:
     return f"{commit or 'none'}{' with uncommitted changes to newsq/' if dirty else ''}"
 
 
-def machine(install: Install, load: str, source: str) -> list[str]:
+def machine(install: Install | None = None, load: str | None = None, source: str | None = None) -> list[str]:
+    """The header lines of a results file (bench/export.py calls it bare: this interpreter, now)."""
+    install = install or Install([*newsq()], sys.executable, REPO)
+    load = load or load_average()
+    source = source or source_state()
     python = subprocess.run(
         [install.python, "-c", "import platform, sys; print(platform.python_version(), sys.executable)"],
         capture_output=True,

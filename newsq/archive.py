@@ -8,8 +8,8 @@ import os
 from collections.abc import Container, Iterator
 from pathlib import Path
 
-from newsq.errors import ArchiveError
-from newsq.models import Archive, ArchiveFile
+from newsq.errors import ArchiveError, quoted
+from newsq.models import Archive, ArchiveChoice, ArchiveFile
 
 Problems = list[tuple[str, str]]  # (path, reason): what the walk could not read
 
@@ -23,12 +23,14 @@ def find_archive(path: str | os.PathLike[str]) -> Archive:
     """The archive at PATH: the folder holding `news/`, or `news/` itself (then its parent is the
     archive, so that both forms give one cache and the front pages beside `news/` are read)."""
     root = Path(path).expanduser()
+    text = os.fspath(path)
+    shown = text if len(text) <= 200 else quoted(text, 200)  # one line, whatever length was given
     try:
         root = root.resolve(strict=True)
     except (OSError, RuntimeError):
-        raise ArchiveError(f"archive not found: {path}") from None
+        raise ArchiveError(f"archive not found: {shown}") from None
     if not root.is_dir():
-        raise ArchiveError(f"archive is not a folder: {path}")
+        raise ArchiveError(f"archive is not a folder: {shown}")
     if (root / "news").is_dir():
         archive = Archive(root, "")
     elif root.name == "news":
@@ -36,9 +38,9 @@ def find_archive(path: str | os.PathLike[str]) -> Archive:
     elif any(_is_year(p.name) for p in _safe_listdir(root)):
         archive = Archive(root, "news/")  # a bare tree of year folders, named otherwise
     else:
-        raise ArchiveError(f"no news/ folder in {path}: not a Context archive")
+        raise ArchiveError(f"no news/ folder in {shown}: not a Context archive")
     if not any(files for _dir, _mtime, files in walk_dirs(archive, [])):
-        raise ArchiveError(f"archive is empty: no .md pages under {path}")
+        raise ArchiveError(f"archive is empty: no .md pages under {shown}")
     return archive
 
 
@@ -158,3 +160,34 @@ def changed_folders(places: Iterator[tuple[str, int]] | list[tuple[str, int]]) -
         except OSError:
             moved.append(place)
     return moved
+
+
+# --- which archive: --archive > NEWSQ_ARCHIVE > config file > bundled sample ---------------------------
+
+
+def choose_archive(flag: str | os.PathLike[str] | None) -> ArchiveChoice:
+    """The archive a command reads, and how it was chosen: the --archive flag, else NEWSQ_ARCHIVE
+    (empty counts as unset), else `archive` in the config file, else the bundled sample. The config
+    file is read only when the flag and the environment leave the choice to it."""
+    if flag is not None:
+        return ArchiveChoice(_found(flag, "given with --archive"), "flag", os.fspath(flag), None)
+    env = os.environ.get("NEWSQ_ARCHIVE")
+    if env:
+        return ArchiveChoice(_found(env, "set by NEWSQ_ARCHIVE"), "env", env, None)
+    from newsq import config
+
+    cfg = config.load()
+    if cfg.archive is not None:
+        where = f"set in {cfg.path}, line {cfg.archive_line}"
+        return ArchiveChoice(_found(config.archive_path(cfg), where), "config", cfg.archive, cfg)
+    sample = bundled_sample()
+    return ArchiveChoice(find_archive(sample), "sample", str(sample), cfg)
+
+
+def _found(path: str | os.PathLike[str], how: str) -> Archive:
+    """find_archive, its error saying where the path came from (a stale NEWSQ_ARCHIVE or config
+    line is otherwise hard to spot)."""
+    try:
+        return find_archive(path)
+    except ArchiveError as exc:
+        raise ArchiveError(f"{exc} ({how})") from None

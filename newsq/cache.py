@@ -13,7 +13,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from newsq import indexer, store
+from newsq import cleanup, indexer, store
 from newsq.errors import CacheError
 from newsq.models import Archive, IndexStats
 
@@ -119,11 +119,12 @@ class Cache:
         return Opened(conn)
 
     def _rebuild(self, notes: list[str]) -> Opened:
-        _remove(self.path)
-        # Build into a file of its own with no journal (nothing to roll back to), then move it into
-        # place: half the writes of a WAL transaction, and a failure leaves no cache rather than a bad one.
+        # Build into a file of its own with no journal (nothing to roll back to), then move it over
+        # the old one: half the writes of a WAL transaction; queries answer from the old cache until
+        # then; and a failure leaves the old cache (or none) rather than a bad one.
         building = self.path.with_name(self.path.name + ".building")
         _remove(building)
+        cleanup.remove_on_interrupt(str(building))
         try:
             conn = store.connect(building, bulk=True)
             try:
@@ -131,6 +132,9 @@ class Cache:
                 store.finish_build(conn)
             finally:
                 conn.close()
+            for suffix in ("-wal", "-shm"):  # the old cache's: they must not be read with the new one
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(f"{self.path}{suffix}")
             os.replace(building, self.path)
             conn = store.connect(self.path)
         except BaseException as exc:
@@ -138,6 +142,8 @@ class Cache:
             if isinstance(exc, (sqlite3.Error, OSError)):
                 raise CacheError(_explain(exc, self.path.parent)) from None
             raise
+        finally:
+            cleanup.keep(str(building))
         return Opened(conn, stats, notes)
 
     def _read_only(self, why: str, refresh: Refresh) -> Opened:
@@ -147,7 +153,8 @@ class Cache:
             conn = _connect_read_only(self.path, self.archive)
             if conn is not None:
                 moved = indexer.changed_dirs(conn)
-                notes = [f"{why}; answering from the cache as last indexed ({len(moved)} folders changed since)"]
+                changed = f"{len(moved)} folder{'s' if len(moved) != 1 else ''} changed since"
+                notes = [f"{why}; answering from the cache as last indexed ({changed})"]
                 return Opened(conn, notes=notes if moved else [])
         conn = sqlite3.connect(":memory:", isolation_level=None)
         stats = indexer.build(conn, self.archive, self.progress)

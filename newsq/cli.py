@@ -3,7 +3,6 @@
 import functools
 import inspect
 import itertools
-import os
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
@@ -16,8 +15,11 @@ import click
 import typer
 
 from newsq import render
-from newsq.errors import Exit, NewsqError
-from newsq.output import Env, Mode, Output, safe
+from newsq.cli_usage import Commands, valid_texts
+from newsq.completion import CONTEXT_NAME, REF
+from newsq.errors import Exit, NewsqError, OutputError
+from newsq.output import Mode, Output
+from newsq.streams import Env, quiet_stdout, say
 
 if TYPE_CHECKING:
     from newsq.cache import Cache
@@ -25,11 +27,12 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="newsq",
+    cls=Commands,
     help="Query a Context-style markdown news archive: what happened on a day, full-text search, "
     "related events, one event in full.\n\nExamples:\n\n"
     "    newsq search Mars\n    newsq --archive ~/thecontext on 2016-03 --limit 5",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion, --show-completion (bash, zsh, fish)
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -37,20 +40,34 @@ app = typer.Typer(
 # --- options every command shares, defined once ---------------------------------------------------------
 
 _ARCHIVE_HELP = "Archive folder (the one holding news/, or news/ itself)."
+_ARCHIVE_DEFAULT = "Default: NEWSQ_ARCHIVE, else `archive` in the config file, else the bundled sample."
 ArchiveOpt = Annotated[
     Optional[Path],  # noqa: UP045 - Typer reads these annotations at run time
     typer.Option(
         "--archive",
         "-a",
-        help=f"{_ARCHIVE_HELP} May also come before the command. Default: NEWSQ_ARCHIVE, else the bundled sample.",
+        help=f"{_ARCHIVE_HELP} May also come before the command. {_ARCHIVE_DEFAULT}",
     ),
 ]
-_limit = typer.Option("--limit", "-n", min=1, help="Show at most N events.")
-LimitOpt = Annotated[int, _limit]
-NoLimitOpt = Annotated[Optional[int], _limit]  # noqa: UP045
+# More than any archive holds; a bigger N would overflow SQLite's integers (and islice's).
+MAX_LIMIT = 10**9
+
+
+def limit_option(what: str) -> Any:
+    """--limit N, bounded: a number out of range is a usage error (one line, exit 2)."""
+    return typer.Option("--limit", "-n", min=1, max=MAX_LIMIT, help=f"Show at most N {what}.")
+
+
+LimitOpt = Annotated[int, limit_option("events")]
+NoLimitOpt = Annotated[Optional[int], limit_option("events")]  # noqa: UP045
 ContextOpt = Annotated[
     Optional[list[str]],  # noqa: UP045
-    typer.Option("--context", "-c", help="Only events with this context (any case; repeat: all must hold)."),
+    typer.Option(
+        "--context",
+        "-c",
+        help="Only events with this context (any case; repeat: all must hold).",
+        click_type=CONTEXT_NAME,  # completes from the cache
+    ),
 ]
 FromOpt = Annotated[Optional[str], typer.Option("--from", help="From the start of this day, month or year.")]  # noqa: UP045
 ToOpt = Annotated[Optional[str], typer.Option("--to", help="Up to the end of this day, month or year.")]  # noqa: UP045
@@ -70,19 +87,27 @@ RECORD = {
 SUMMARY = {"json_": Annotated[bool, typer.Option("--json", help="Print the summary as one JSON object.")]}
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from newsq import __version__
+
+        typer.echo(f"newsq {__version__}")
+        raise typer.Exit()
+
+
 @app.callback()
 def _before_the_command(
     ctx: typer.Context,
+    # No envvar here: NEWSQ_ARCHIVE is read by archive.choose_archive, which tells the flag from the
+    # environment (and from the config file) for `newsq info` and for messages.
     archive: Annotated[
         Optional[Path],  # noqa: UP045
-        typer.Option(
-            "--archive",
-            "-a",
-            envvar="NEWSQ_ARCHIVE",
-            show_envvar=True,
-            help=f"{_ARCHIVE_HELP} Default: the bundled sample.",
-        ),
+        typer.Option("--archive", "-a", help=f"{_ARCHIVE_HELP} {_ARCHIVE_DEFAULT}"),
     ] = None,
+    version: Annotated[
+        bool,
+        typer.Option("--version", "-V", is_eager=True, callback=_print_version, help="Print newsq's version and exit."),
+    ] = False,
 ) -> None:
     ctx.obj = archive  # the commands' own --archive wins over it
 
@@ -104,7 +129,7 @@ def command(modes: dict[str, Any]) -> Callable[[Callable[..., Exit | None]], Cal
             if "archive" in kwargs and kwargs["archive"] is None:
                 kwargs["archive"] = click.get_current_context().obj
             # An argument holding bytes that are not UTF-8 (surrogate escapes) cannot reach SQLite or stdout.
-            kwargs = {k: _valid_text(v) if isinstance(v, str) else v for k, v in kwargs.items()}
+            kwargs = {k: valid_texts(v) for k, v in kwargs.items()}
             raise typer.Exit(_handled(func, flags, kwargs))
 
         run.__signature__ = signature.replace(parameters=params, return_annotation=None)  # type: ignore[attr-defined]
@@ -119,82 +144,70 @@ def _handled(func: Callable[..., Exit | None], flags: dict[str, bool], kwargs: d
         env = Env()
         out = Output(Mode.choose(isatty=env.stdout_isatty, **flags), env)
         try:
-            return func(out=out, **kwargs) or Exit.FOUND
+            code = func(out=out, **kwargs) or Exit.FOUND
+            out.flush()
+            return code
         except sqlite3.DatabaseError as exc:
             # A damaged cache met before any output: drop it and answer once more from a rebuilt one.
-            if isinstance(exc, sqlite3.OperationalError) or out.started:
+            if not _damage(exc) or out.started:
                 raise
-            _cache_of(kwargs.get("archive")).drop()
-            token = _rebuilt_because.set(f"cache unusable ({exc}); rebuilding")
+            cache_of(kwargs.get("archive")).drop()
+            # (Not the value SQLite quotes: it is the damaged bytes.)
+            token = _rebuilt_because.set(f"cache unusable ({str(exc).split(' with text ')[0]}); rebuilding")
             try:
                 return func(out=out, **kwargs) or Exit.FOUND
             finally:
                 _rebuilt_because.reset(token)
     except NewsqError as exc:
-        _message(f"error: {exc}")
+        if isinstance(exc, OutputError):
+            quiet_stdout()  # what is still buffered for stdout must not fail again at exit
+        say(f"error: {exc}")
         return exc.code
     except KeyboardInterrupt:
-        _message("interrupted")
+        say("interrupted")
         return Exit.INTERRUPTED
     except BrokenPipeError:
-        _quiet_stdout()
+        quiet_stdout()
         return Exit.FOUND
     except sqlite3.DatabaseError as exc:
-        _message(f"error: the cache failed ({exc}); `newsq index --rebuild` makes it anew")
+        say(f"error: the cache failed ({exc}); `newsq index --rebuild` makes it anew")
         return Exit.ERROR
 
 
-def _valid_text(text: str) -> str:
-    """Text as typed, with bytes that were not UTF-8 (and lone surrogates) turned into U+FFFD."""
-    try:
-        text.encode("utf-8")
-        return text
-    except UnicodeEncodeError:
-        pass
-    try:
-        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "replace").decode("utf-8")
-
-
-def _message(text: str) -> None:
-    try:
-        sys.stderr.write(f"newsq: {safe(text)}\n")
-        sys.stderr.flush()
-    except (BrokenPipeError, ValueError):
-        pass
-
-
-def _quiet_stdout() -> None:
-    """After `| head` closed the pipe: point stdout at /dev/null so the exit flush is silent."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
+def _damage(exc: sqlite3.DatabaseError) -> bool:
+    """Whether SQLite's error means a damaged cache file (not a busy, full or unwritable one)."""
+    text = str(exc).lower()
+    passing = ("locked", "busy", "disk i/o", "full", "unable to open", "readonly", "interrupted")
+    return not isinstance(exc, sqlite3.OperationalError) or not any(word in text for word in passing)
 
 
 # Why this command's cache is being rebuilt, when a damaged one was dropped in the middle of it.
 _rebuilt_because: ContextVar[str | None] = ContextVar("rebuilt_because", default=None)
 
 
-def _cache_of(archive: Path | None, progress: "Progress | None" = None) -> "Cache":
-    from newsq.archive import bundled_sample, find_archive
+def cache_of(archive: Path | None, progress: "Progress | None" = None) -> "Cache":
+    from newsq.archive import choose_archive
     from newsq.cache import Cache
 
-    found = find_archive(archive if archive is not None else bundled_sample())
-    return Cache(found, progress=progress, on_wait=lambda: _message("waiting for another newsq index..."))
+    found = choose_archive(archive).archive
+    return Cache(found, progress=progress, on_wait=lambda: say("waiting for another newsq index..."))
 
 
 @contextmanager
 def archive_cache(archive: Path | None, refresh: str = "quick") -> Iterator[sqlite3.Connection]:
-    opened = _cache_of(archive).open(refresh)
+    # A query that has to build or refresh the cache shows the bar `newsq index` shows, on a
+    # terminal, rather than seconds of silence; it appears only once indexing starts.
+    progress, stop = progress_bar(Env(), lazy=True)
+    try:
+        opened = cache_of(archive, progress).open(refresh)
+    finally:
+        stop()
     notes = [why] if (why := _rebuilt_because.get()) else []
     notes += opened.notes
     if opened.stats is not None and opened.stats.full:
         notes.append(render.index_summary(opened.stats))
     if notes:  # one line: why the cache was (re)built, and what building it did
-        _message("; ".join(notes))
+        say("; ".join(notes))
     try:
         yield opened.conn
     finally:
@@ -204,59 +217,41 @@ def archive_cache(archive: Path | None, refresh: str = "quick") -> Iterator[sqli
 # --- the commands -----------------------------------------------------------------------------------------
 
 
-@command(SUMMARY)
-def index(
-    out: Output,
-    archive: ArchiveOpt = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="List every warning.")] = False,
-    rebuild: Annotated[bool, typer.Option("--rebuild", help="Read every page again, from scratch.")] = False,
-) -> None:
-    """Build or refresh the cache: re-read pages whose size, mtime or ctime changed (--rebuild: all).
-
-    Examples:
-
-        newsq index --archive ~/thecontext --verbose
-        newsq index --json | jq .warnings
-    """
-    progress, stop = _progress_bar(out)
-    try:
-        opened = _cache_of(archive, progress).open("rebuild" if rebuild else "full")
-    finally:
-        stop()
-    for note in opened.notes:
-        out.message(note)
-    stats = opened.stats
-    opened.conn.close()
-    if stats is None:
-        return
-    out.message(render.index_summary(stats))
-    out.record(render.STATS, stats)
-    if verbose:
-        for path, reason in stats.warnings:
-            out.message(f"warning: {path}: {reason}")
-
-
-def _progress_bar(out: Output) -> tuple[Any, Callable[[], None]]:
-    """A Rich progress bar on stderr when stderr is a terminal; nothing otherwise."""
-    if not out.env.stderr.isatty():
+def progress_bar(env: Env, lazy: bool = False, what: str = "indexing") -> tuple[Any, Callable[[], None]]:
+    """A Rich progress bar on stderr when stderr is a terminal; nothing otherwise. lazy: drawn
+    only from the first progress call (a query that needs no indexing shows nothing)."""
+    if not env.stderr.isatty():
         return None, lambda: None
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+    bar: Any = None
+    task: Any = None
 
-    bar = Progress(
-        "indexing",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=out.env.console(stderr=True),
-        transient=True,
-    )
-    task = bar.add_task("files", total=None)
-    bar.start()
+    def start() -> None:
+        nonlocal bar, task
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    def advance(done: int, total: int) -> None:
+        bar = Progress(
+            what,
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            console=env.console(stderr=True),
+            transient=True,
+        )
+        task = bar.add_task(what, total=None)
+        bar.start()
+
+    def advance(done: int, total: int | None = None) -> None:
+        if bar is None:
+            start()
         bar.update(task, completed=done, total=total or None)  # a full index streams: no total
 
-    return advance, bar.stop
+    def stop() -> None:
+        if bar is not None:
+            bar.stop()
+
+    if not lazy:
+        start()
+    return advance, stop
 
 
 @command(ROWS)
@@ -291,11 +286,17 @@ def on(
     return out.finish(count, f"nothing found for {date}" + (f" to {to}" if to else ""))
 
 
+# The search language in short (query.parse_query has it in full); search and timeline show it.
+QUERY_HELP = (
+    'Words (an event must have all), "a phrase", mar* (words starting with mar), -word or -"a phrase" '
+    "(leave those out), Mars OR Venus (either). Case and accents do not matter. Several arguments make "
+    "one query; a query that starts with - goes after --."
+)
+
+
 @command(ROWS)
 def search(
-    query_text: Annotated[
-        str, typer.Argument(metavar="QUERY", help='Words (all must match), "a phrase", or a prefix like mar*.')
-    ],
+    words: Annotated[list[str], typer.Argument(metavar="QUERY...", help=QUERY_HELP, show_default=False)],
     out: Output,
     limit: LimitOpt = 20,
     from_: FromOpt = None,
@@ -307,15 +308,29 @@ def search(
 ) -> Exit:
     """Ranked full-text search over titles, summaries, topics and contexts, forgiving typos.
 
+    QUERY is words, all of which an event must have, and:
+
+      "a phrase"            its words side by side, in this order
+      mar*                  a word starting with mar
+      -word  -"a phrase"    leave out the events that have it
+      Mars OR Venus         either one (OR in capitals)
+
+    Case and accents do not matter. A word found nowhere is replaced by the
+    archive's closest word (--exact: never). A query that starts with - goes
+    after --, or it would be read as an option.
+
     Examples:
 
-        newsq search Mars
+        newsq search Mars Express
         newsq search '"Mars Express"' --from 2003 --json
+        newsq search 'Mars OR Venus' 'launch*'
+        newsq search -- -Beagle Mars
     """
     from newsq import dates, explore, query
     from newsq.errors import quoted
     from newsq.models import Filters
 
+    query_text = " ".join(words)
     first, last = dates.date_bounds(from_, to)
     with archive_cache(archive) as conn:
         filters = Filters(first, last, explore.known_contexts(conn, context or []))
@@ -329,7 +344,9 @@ def search(
 RefArg = Annotated[
     str,
     typer.Argument(
-        metavar="REF", help="A slug, an alias slug, YYYY/MM/D/slug, a /news/...md link, or a unique slug prefix."
+        metavar="REF",
+        help="A slug, an alias slug, YYYY/MM/D/slug, a /news/...md link, or a unique slug prefix.",
+        click_type=REF,
     ),
 ]
 
@@ -370,7 +387,7 @@ def show(ref: RefArg, out: Output, archive: ArchiveOpt = None) -> Exit:
 
 
 # The commands of other modules register themselves on `app` (they import from this one).
-from newsq import cli_explore  # noqa: E402, F401
+from newsq import cli_explore, cli_tools  # noqa: E402, F401
 
 
 def main() -> None:
@@ -378,8 +395,8 @@ def main() -> None:
     try:
         app()
     except KeyboardInterrupt:
-        _message("interrupted")
+        say("interrupted")
         sys.exit(Exit.INTERRUPTED)
     except BrokenPipeError:
-        _quiet_stdout()
+        quiet_stdout()
         sys.exit(Exit.FOUND)

@@ -6,8 +6,8 @@ import click
 import typer
 
 from newsq import render
-from newsq.cli import ROWS, ArchiveOpt, ContextOpt, FromOpt, ToOpt, archive_cache, command
-from newsq.errors import Exit
+from newsq.cli import QUERY_HELP, ROWS, ArchiveOpt, ContextOpt, FromOpt, ToOpt, archive_cache, command, limit_option
+from newsq.errors import Exit, quoted
 from newsq.output import Output
 
 SortOpt = Annotated[
@@ -25,7 +25,7 @@ def contexts(
     out: Output,
     text: Annotated[Optional[str], typer.Argument(metavar="[TEXT]", help="Only contexts holding this text.")] = None,  # noqa: UP045
     sort: SortOpt = "count",
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Show at most N contexts.")] = 50,
+    limit: Annotated[int, limit_option("contexts")] = 50,
     archive: ArchiveOpt = None,
 ) -> Exit:
     """The archive's contexts (people, places, bodies): how many events each has, first and last day.
@@ -39,21 +39,29 @@ def contexts(
         newsq contexts Kazakstan --json
     """
     from newsq import explore
+    from newsq.errors import BadQuery
+    from newsq.query import MAX_QUERY_CHARS
 
+    if text is not None and len(text) > MAX_QUERY_CHARS:  # no name is that long; SQLite's LIKE refuses it
+        raise BadQuery(f"TEXT is {len(text):,} characters long: at most {MAX_QUERY_CHARS:,}")
     with archive_cache(archive) as conn:
         found, fuzzy = explore.contexts(conn, text, sort=sort, limit=limit)
     if fuzzy and found:
-        out.message(f"no context holds {text!r}; showing near spellings")
+        out.message(f"no context holds {quoted(text or '')}; showing near spellings")
     count = out.rows(render.CONTEXTS, found)
-    return out.finish(count, f"no context holds {text!r}" if text else "the archive has no contexts")
+    return out.finish(count, f"no context holds {quoted(text)}" if text else "the archive has no contexts")
 
 
 @command(ROWS | {"json_": Annotated[bool, typer.Option("--json", help="Print one JSON object.")]})
 def timeline(
     out: Output,
-    query_text: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Argument(metavar="[QUERY]", help="Count the events a search for this finds (default: all)."),
+    words: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Argument(
+            metavar="[QUERY]...",
+            help=f"Count the events a search for this finds (default: all). {QUERY_HELP}",
+            show_default=False,
+        ),
     ] = None,
     context: ContextOpt = None,
     from_: FromOpt = None,
@@ -72,7 +80,9 @@ def timeline(
 ) -> Exit:
     """How many events (matching QUERY, with these contexts) fall in each year, month or day: a chart.
 
-    QUERY is read as `newsq search` reads it, but every match counts, not the top N.
+    QUERY is read as `newsq search` reads it (words, "a phrase", mar*, -word,
+    -"a phrase", Mars OR Venus), but every match counts, not the top N. A
+    query that starts with - goes after --.
 
     Examples:
 
@@ -81,9 +91,9 @@ def timeline(
         newsq timeline Mars --from 2003 --to 2004 --by month
     """
     from newsq import dates, explore, query
-    from newsq.errors import quoted
     from newsq.models import Filters
 
+    query_text = " ".join(words) if words else None
     first, last = dates.date_bounds(from_, to)
     with archive_cache(archive) as conn:
         filters = Filters(first, last, explore.known_contexts(conn, context or []))

@@ -16,6 +16,8 @@ def _interrupted(_signum: int, _frame: object) -> None:
         os.write(2, restore + b"newsq: interrupted\n")
     except OSError:
         pass
+    if (cleanup := sys.modules.get("newsq.cleanup")) is not None:
+        cleanup.remove_all()
     try:  # worker processes ignore Ctrl-C: end them too (multiprocessing may be half imported)
         for worker in sys.modules["multiprocessing"].active_children():
             worker.kill()

@@ -36,8 +36,16 @@ class UnknownRef(NewsqError):
     """A REF that names no event, or more than one."""
 
 
+class IndexingFailed(NewsqError):
+    """An index could not finish (a worker died); the cache is as it was before it."""
+
+
 class CacheError(NewsqError):
     """The cache cannot be created or used."""
+
+
+class OutputError(NewsqError):
+    """stdout cannot take the output: it is closed, or its disk is full."""
 
 
 def quoted(text: str, width: int = 60) -> str:

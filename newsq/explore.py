@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 from newsq import store
 from newsq.dates import DaySpan
-from newsq.errors import UnknownContext
+from newsq.errors import UnknownContext, quoted
 from newsq.models import ContextCount, Event, Filters, Timeline
 
 
@@ -56,10 +56,14 @@ def _near_names(conn: sqlite3.Connection, text: str, *, limit: int, cutoff: floa
     from rapidfuzz import fuzz, process, utils
 
     names = store.context_names(conn)
+    # WRatio finds names holding a near spelling anywhere ("Kazakstan" in "Kazakhstan Air"); the
+    # plain ratio then puts the names spelled most like the whole text first ("marz": Mars before
+    # Mario Draghi).
     found = process.extract(
-        text, names, scorer=fuzz.WRatio, processor=utils.default_process, limit=limit, score_cutoff=cutoff
+        text, names, scorer=fuzz.WRatio, processor=utils.default_process, limit=max(limit, 50), score_cutoff=cutoff
     )
-    return [str(f[0]) for f in found]
+    ranked = sorted(found, key=lambda f: (-fuzz.ratio(text, f[0], processor=utils.default_process), -f[1]))
+    return [str(f[0]) for f in ranked[:limit]]
 
 
 def known_contexts(conn: sqlite3.Connection, names: list[str] | tuple[str, ...]) -> tuple[str, ...]:
@@ -71,7 +75,7 @@ def known_contexts(conn: sqlite3.Connection, names: list[str] | tuple[str, ...])
         if context is None:
             near = _near_names(conn, name, limit=3, cutoff=50)
             hint = f"; did you mean: {', '.join(near)}" if near else ""
-            raise UnknownContext(f"no context {name.strip()!r}{hint}")
+            raise UnknownContext(f"no context {quoted(name.strip())}{hint}")
         out.append(context.name)
     return tuple(out)
 

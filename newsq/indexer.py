@@ -8,12 +8,12 @@ import json
 import os
 import signal
 import sqlite3
-import sys
 import time
 from collections.abc import Callable, Iterable, Iterator
 
 from newsq import store
 from newsq.archive import Problems, changed_folders, folder_day, folder_of, real_dir, walk_dirs
+from newsq.errors import IndexingFailed
 from newsq.models import (
     Archive,
     ArchiveFile,
@@ -53,7 +53,7 @@ def _to_payload(pf: ParsedFile) -> str:
                 page.topic,
                 page.summary,
                 [[s.name, s.url] for s in page.sources],
-                [[ln.slug, ln.day, ln.title, ln.contexts] for ln in page.related],
+                [[ln.slug, ln.day, ln.title, ln.shared_contexts] for ln in page.related],
                 [[ln.slug, ln.day, ln.title] for ln in page.changes],
                 page.contexts,
             ],
@@ -82,7 +82,7 @@ def _from_payload(path: str, payload: str) -> ParsedFile:
             contexts=tuple(p[9]),
         )
     items = tuple(
-        DayItem(slug=s, day=d, title=t, topic=tp, contexts=None if c is None else tuple(c), summary=sm)
+        DayItem(slug=s, day=d, title=t, topic=tp, contexts=None if c is None else tuple(c), summary=sm, listed_in=path)
         for s, d, t, tp, c, sm in data["i"]
     )
     return ParsedFile(path=path, page=page, items=items)
@@ -177,24 +177,30 @@ def _die_with_parent() -> None:
 
 
 def _pool_map(tasks: Iterable[_DirTask], parallel: bool) -> Iterator[_DirResult]:
-    """Run tasks in worker processes, a window at a time: never the whole archive in memory."""
+    """Run tasks in worker processes, a window at a time: never the whole archive in memory. A
+    worker that dies (killed, out of memory) ends the index with an error instead of a hang."""
     if not parallel:
         yield from map(_index_dir, tasks)
         return
     import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
-    ctx = mp.get_context("fork") if sys.platform != "win32" else mp.get_context()
-    # Ctrl-C reaches the workers too: only the parent handles it (a worker that dies of it hangs the
-    # pool). Workers are forked with SIGINT ignored, so none can be hit before it could ignore it.
-    parent_handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        pool = ctx.Pool(os.cpu_count() or 1, initializer=_die_with_parent)
-    finally:
-        signal.signal(signal.SIGINT, parent_handler)
-    with pool:
+    ctx = mp.get_context("fork")
+    with ProcessPoolExecutor(os.cpu_count() or 1, mp_context=ctx, initializer=_die_with_parent) as pool:
         it = iter(tasks)
-        while window := list(itertools.islice(it, _WINDOW)):
-            yield from pool.imap(_index_dir, window, chunksize=4)
+        try:
+            while window := list(itertools.islice(it, _WINDOW)):
+                # Ctrl-C reaches the workers too: only the parent handles it. Workers are forked
+                # (while tasks are handed out) with SIGINT ignored, so none is hit before it could ignore it.
+                parent_handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+                try:
+                    results = pool.map(_index_dir, window, chunksize=4)
+                finally:
+                    signal.signal(signal.SIGINT, parent_handler)
+                yield from results
+        except BrokenProcessPool:
+            raise IndexingFailed("a worker process of the index died (killed?); nothing was saved") from None
 
 
 def build(conn: sqlite3.Connection, archive: Archive, progress: Progress | None = None) -> IndexStats:
@@ -272,6 +278,7 @@ def _build(
     store.refresh_contexts(conn)
     store.rebuild_fts(conn)
     store.rebuild_vocab(conn)
+    store.mark_indexed(conn, _now())
     store.mark_complete(conn)
     return done + sum(front_files)
 
@@ -329,13 +336,15 @@ def update(
     removed = [p for p in known if p not in seen]
     del known, seen
     if not changed and not removed and not gone_dirs and (only is not None or dirs == store.dir_mtimes(conn)):
-        if only is not None:  # mtimes moved but no page changed (e.g. a non-page file was added)
-            with store.transaction(conn):
+        with store.transaction(conn):  # `newsq index` found it up to date: that is when it was last indexed
+            store.mark_indexed(conn, _now())
+            if only is not None:  # mtimes moved but no page changed (e.g. a non-page file was added)
                 store.update_dirs(conn, _places(archive, dirs), gone_dirs)
         _finish(conn, stats, problems, started, summary)
         return stats
     with store.transaction(conn):
         _apply(conn, changed, removed, progress)
+        store.mark_indexed(conn, _now())
         if summary:  # `newsq index`; a query's refresh leaves new words to the FTS5 lookup (store.term_exists)
             store.rebuild_vocab(conn)
         if only is None:
@@ -385,7 +394,12 @@ def _finish(
     stats.days = counts["days"]
     stats.contexts = counts["contexts"]
     stats.warnings = sorted(problems + store.warnings(conn))
+    store.save_warnings(conn, stats.warnings)  # `newsq info` tells them without this scan of every file
     stats.seconds = time.perf_counter() - started
+
+
+def _now() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
 def _places(archive: Archive, dirs: dict[str, int]) -> list[tuple[str, str, int]]:

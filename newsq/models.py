@@ -20,7 +20,7 @@ class Link(NamedTuple):
     slug: str
     day: str | None  # ISO date taken from the link's path
     title: str
-    contexts: tuple[str, ...] = ()  # for Related: the contexts the two events share
+    shared_contexts: tuple[str, ...] = ()  # for Related: the contexts the two events share
 
 
 class DayItem(NamedTuple):
@@ -32,6 +32,7 @@ class DayItem(NamedTuple):
     topic: str | None
     contexts: tuple[str, ...] | None  # None when the item carries a summary line instead
     summary: str | None
+    listed_in: str = ""  # the day page or front page that lists it ("" when not known)
 
 
 class EventPage(NamedTuple):
@@ -195,3 +196,65 @@ class Details(NamedTuple):
     event: Event
     related: list[Related]
     linked_from: int
+
+
+# --- choosing the archive, exporting, and what `newsq info` tells ------------------------------------
+
+
+class ConfigFile(NamedTuple):
+    """The config file newsq reads (it may not exist), and what it says."""
+
+    path: Path
+    exists: bool
+    archive: str | None = None  # as written, `~` not yet expanded
+    archive_line: int | None = None  # where it is written, for messages
+
+
+class ArchiveChoice(NamedTuple):
+    """The archive a command uses, and how it was chosen."""
+
+    archive: Archive
+    how: str  # "flag" (--archive), "env" (NEWSQ_ARCHIVE), "config" (config.toml) or "sample"
+    given: str  # the path as given (the sample's folder for "sample")
+    config: ConfigFile | None  # the config file looked at (None when the flag or env decided first)
+
+
+class RelatedLink(NamedTuple):
+    """One Related link of an event as exported: where it points, and whether the archive has it."""
+
+    source_slug: str
+    source_day: str
+    slug: str
+    day: str | None
+    title: str
+    in_archive: bool
+    shared_contexts: tuple[str, ...]
+
+
+EXPORT_KINDS = ("events", "links", "contexts")
+EXPORT_FORMATS = ("jsonl", "csv", "parquet")
+
+
+class Selection(NamedTuple):
+    """Which events an export takes: the filters, and an FTS5 expression they must match (or None)."""
+
+    filters: Filters = Filters()
+    match: str | None = None
+
+
+class CacheInfo(NamedTuple):
+    """What an archive's cache holds, read without building or changing it."""
+
+    path: Path
+    exists: bool
+    size: int  # bytes, with its -wal file
+    state: str  # "ok", "missing", or why it cannot be used (it is rebuilt by the next command)
+    schema_version: str | None = None
+    indexed_at: str | None = None  # ISO 8601, UTC
+    files: int = 0
+    events: int = 0
+    days: int = 0
+    contexts: int = 0
+    span: tuple[str, str] | None = None
+    warnings: tuple[tuple[str, str], ...] = ()  # (path, reason) of the pages indexed with a problem
+    changed_folders: int = 0  # folders changed on disk since the cache was made

@@ -2,80 +2,22 @@
 
 from __future__ import annotations
 
-import json
-import re
-import sys
 from collections.abc import Callable, Iterable, Sequence
 from enum import Enum
-from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from newsq.errors import Exit, NewsqError
+
+# Env, dumps and safe lived here first: importing them from here still works.
+from newsq.streams import Env as Env
+from newsq.streams import dumps as dumps
+from newsq.streams import safe as safe
 
 if TYPE_CHECKING:
     from rich.console import Console
     from rich.text import Text
 
 T = TypeVar("T")
-
-# What archive text must not send to a terminal raw: C0 controls but tab and newline, DEL and C1
-# drive it; bidi and zero-width format characters reorder or hide what is shown (a title could
-# read backwards, or a slug carry an invisible character that makes it fail as a REF).
-_INVISIBLE = "\u061c\u200b\u200e\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
-_UNSAFE_RE = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_INVISIBLE}]")
-# json.dumps escapes C0 itself; these it would leave raw (ensure_ascii=False keeps other text readable).
-_JSON_UNSAFE_RE = re.compile(f"[\x7f-\x9f{_INVISIBLE}]")
-
-
-def _escaped(char: str) -> str:
-    code = ord(char)
-    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
-
-
-def safe(text: str) -> str:
-    """Archive text made inert for a terminal: control and invisible characters shown as \\x1b, \\u202e."""
-    return _UNSAFE_RE.sub(lambda m: _escaped(m.group()), text)
-
-
-def _json_escaped(char: str) -> str:
-    return f"\\u{ord(char):04x}"
-
-
-def dumps(obj: Any, indent: int | None = None) -> str:
-    """JSON text in which nothing could drive or reorder a terminal that shows it."""
-    return _JSON_UNSAFE_RE.sub(lambda m: _json_escaped(m.group()), json.dumps(obj, ensure_ascii=False, indent=indent))
-
-
-class Env:
-    """The streams a command writes to, and what they are. Tests pass a fake one."""
-
-    def __init__(
-        self,
-        stdout: TextIO | None = None,
-        stderr: TextIO | None = None,
-        *,
-        stdout_isatty: bool | None = None,
-        colour: bool | None = None,
-        width: int | None = None,
-    ) -> None:
-        self.stdout = stdout or sys.stdout
-        self.stderr = stderr or sys.stderr
-        self.stdout_isatty = self.stdout.isatty() if stdout_isatty is None else stdout_isatty
-        self.colour = colour  # None: Rich decides (a terminal, NO_COLOR unset, TERM not dumb)
-        self.width = width  # None: the terminal's width, or COLUMNS, or 80
-
-    def console(self, stderr: bool = False) -> Console:
-        """A Rich console on stdout or stderr that never reads archive text as markup."""
-        from rich.console import Console
-
-        return Console(
-            file=self.stderr if stderr else self.stdout,
-            width=self.width,
-            color_system="auto" if self.colour is not False else None,
-            force_terminal=self.colour or None,
-            highlight=False,
-            markup=False,
-            emoji=False,
-        )
 
 
 class Mode(Enum):
@@ -191,8 +133,12 @@ class Output:
         try:
             self.env.stderr.write(f"newsq: {safe(text)}\n")
             self.env.stderr.flush()
-        except (BrokenPipeError, ValueError):
+        except (OSError, ValueError):  # stderr closed or full: there is nowhere left to say it
             pass
+
+    def flush(self) -> None:
+        """Everything written so far on its way: a full disk is found here, not at exit."""
+        self.env.stdout.flush()
 
     def write(self, text: str, flush: bool = False) -> None:
         self.started = True
@@ -286,6 +232,7 @@ class _Table(_Writer):
     never wrapped or cut, so that it can be copied whole at any width."""
 
     GAP = 2
+    HANG = 1  # cells kept free at the right edge for a hanging mark (see _hanging)
 
     def __init__(self, out: Output) -> None:
         super().__init__(out)
@@ -318,7 +265,7 @@ class _Table(_Writer):
         pairs = list(spec.pairs(item))
         label_width = max(len(p.label) for p in pairs)
         columns = (Column("", width=label_width, style="bold cyan"), Column(""))
-        self.widths = _widths(self.out.console.width, columns, self.GAP)
+        self.widths = _widths(self.out.console.width, columns, self.GAP, self.HANG)
         lines: list[Text] = []
         for pair in pairs:
             if pair.whole:  # on one line, past the edge if need be: the terminal wraps it, softly
@@ -330,13 +277,13 @@ class _Table(_Writer):
     def _header(self, columns: tuple[Column, ...]) -> None:
         from rich.text import Text
 
-        self.widths = _widths(self.out.console.width, columns, self.GAP)
+        self.widths = _widths(self.out.console.width, columns, self.GAP, self.HANG)
         head = Text(style="bold")
         for i, (column, width) in enumerate(zip(columns, self.widths, strict=True)):
             head.append(column.header.ljust(width) if i < len(columns) - 1 else column.header)
             if i < len(columns) - 1:
                 head.append(" " * self.GAP)
-        rule = Text("─" * (sum(self.widths) + self.GAP * (len(columns) - 1)), style="dim")
+        rule = Text("─" * (sum(self.widths) + self.GAP * (len(columns) - 1) + self.HANG), style="dim")
         self._print([head, rule])
 
     def _grid(self, columns: tuple[Column, ...], cells: Sequence[Cell], whole: bool = False) -> list[Text]:
@@ -352,15 +299,16 @@ class _Table(_Writer):
             if whole and i == len(columns) - 1:
                 wrapped.append([text])
             else:
-                wrapped.append(list(text.wrap(console, width, overflow="fold")) or [Text()])
+                wrapped.append(_hanging(text.wrap(console, width, overflow="fold"), text.plain, width) or [Text()])
         lines = []
         for n in range(max(len(w) for w in wrapped)):
             line = Text()
             for i, (cell_lines, width) in enumerate(zip(wrapped, self.widths, strict=True)):
                 piece = cell_lines[n].copy() if n < len(cell_lines) else Text()
                 if i < len(wrapped) - 1:
-                    piece.truncate(width, pad=True)
-                    piece.append(" " * self.GAP)
+                    hang = min(self.HANG, max(0, piece.cell_len - width))  # a hanging mark takes a cell of the gap
+                    piece.truncate(width + hang, pad=True)
+                    piece.append(" " * (self.GAP - hang))
                 line.append_text(piece)
             line.rstrip()
             lines.append(line)
@@ -388,6 +336,33 @@ def _text(cell: Cell, style: str) -> Text:
     return text
 
 
+# Marks that end a word. Folding a word that is too long for its column can leave one alone at the
+# start of the next line (a list of contexts read "Kazakhstan" then ", Mars"): it hangs one cell past
+# the column instead, into the gap or the free cell at the right edge, as print hangs punctuation.
+_CLOSING = frozenset(",.;:!?)]}'\"’”…")
+
+
+def _hanging(lines: Iterable[Text], plain: str, width: int) -> list[Text]:
+    out: list[Text] = []
+    for line in lines:
+        mark, after = line.plain[:1], line.plain[1:2]
+        # out[-1] + mark in the text: a fold split them, not a space before the mark.
+        if (
+            out
+            and mark in _CLOSING
+            and after in ("", " ")
+            and out[-1].cell_len == width
+            and out[-1].plain + mark in plain
+        ):
+            out[-1].append_text(line[:1])
+            rest = line[1:]
+            line = rest[len(rest.plain) - len(rest.plain.lstrip(" ")) :]
+            if not line.plain:
+                continue
+        out.append(line)
+    return out
+
+
 _EIGHTHS = " ▏▎▍▌▋▊▉"
 
 
@@ -402,8 +377,9 @@ def _bar(share: float, width: int, style: str) -> Text:
     return Text("█" * full + (_EIGHTHS[part] if part else ""), style=style)
 
 
-def _widths(total: int, columns: Sequence[Column], gap: int) -> list[int]:
-    """Fixed columns get their width; the others share what is left by ratio (at least 8 each)."""
+def _widths(total: int, columns: Sequence[Column], gap: int, spare: int = 0) -> list[int]:
+    """Fixed columns get their width; the others share what is left by ratio (at least 8 each).
+    Then the widest of these gives up `spare` cells (where one matters least), left free at the edge."""
     fixed = sum(c.width for c in columns) + gap * (len(columns) - 1)
     shares = sum(c.ratio for c in columns if not c.width)
     room = max(0, total - fixed)
@@ -411,6 +387,8 @@ def _widths(total: int, columns: Sequence[Column], gap: int) -> list[int]:
     flexible = [i for i, c in enumerate(columns) if not c.width]
     if flexible:  # what integer division left over goes to the first flexible column
         widths[flexible[0]] += max(0, total - sum(widths) - gap * (len(columns) - 1))
+        widest = max(flexible, key=lambda i: widths[i])
+        widths[widest] = max(8, widths[widest] - spare)
     return widths
 
 

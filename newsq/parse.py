@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import html
 import posixpath
 import re
-from collections.abc import Iterable, Sequence
 
-from newsq.models import DayItem, Event, EventPage, Link, ParsedFile, Source
+from newsq.clean import clean_names, clean_optional, clean_text, is_site_blurb, may_hold_blurb, needs_cleaning
+from newsq.merge import merge_day as merge_day  # re-exported: the indexer merges through parse
+from newsq.merge import title_key as title_key
+from newsq.merge import titles_agree
+from newsq.models import DayItem, EventPage, Link, ParsedFile, Source
 
 SLUG_MAX = 139
 DAY_PAGE_NAMES = ("index.md", "README.md")
@@ -27,12 +29,10 @@ _NUMBERED_RE = re.compile(
     r"^\s*\d+\.\s*\[(?P<text>.*)\]\((?P<target>(?:[^()\s]|\([^()\s]*\))*)\)\s*(?:_(?P<tail>.*)_)?\s*$"
 )
 _CONTEXT_RE = re.compile(r"^_Contexts?:\s*(?P<names>.*?)_?\s*$")
-_URL_LEFTOVER_RE = re.compile(r"\[(?:https?|ftp):[^\]]*\]?|(?:https?|ftp):\S*")
-_TEMPLATE_RE = re.compile(r"\{\{[^}]*\}\}")
-_WORD_RE = re.compile(r"[^\W_]+")
 _BLANK_LINES_RE = re.compile(r"\n\s*\n")
-# Where a topic prefix ends and the plain title starts: "Topic. Title", "Topic:Title", "Topic - Title".
-_PREFIX_END_RE = re.compile(r"(?:[.:;!?](?:\s+|(?=[A-Z0-9\"'])))|\s[-\u2013\u2014]\s")
+_ALNUM_RE = re.compile(r"[^\W_]")
+# A link to a page with no name: the page of an item whose title was lost (`### [ ](.../.md)`).
+_NAMELESS_RE = re.compile(r"(?:^|/)news/\d{4}/\d{1,2}/\d{1,2}/\.md$")
 
 # A text with these many replacement characters or control bytes is binary, not a page.
 _BINARY_SHARE = 0.1
@@ -85,14 +85,17 @@ def split_event_path(path: str) -> tuple[str, str] | None:
     return day, name
 
 
-def split_contexts(names: str) -> tuple[str, ...]:
-    """`a, b, c` -> ('a', 'b', 'c'), blanks dropped, order kept, duplicates dropped."""
-    seen: dict[str, None] = {}
-    for name in names.split(","):
+def split_contexts(names: str, dirty: bool | None = None) -> tuple[str, ...]:
+    """`a, b, c` -> ('a', 'b', 'c'), cleaned, order kept; junk (`$`) and duplicates (ignoring
+    case and surrounding spaces) dropped. `dirty=False`: the page holds no marker of damage."""
+    if dirty or (dirty is None and needs_cleaning(names)):
+        return clean_names(names.split(","))
+    seen: dict[str, str] = {}
+    for name in names.split(","):  # the usual case, inline: it runs for every context line
         name = name.strip()
-        if name:
-            seen.setdefault(name, None)
-    return tuple(seen)
+        if name and (key := name.casefold()) not in seen and (name[0].isalnum() or _ALNUM_RE.search(name)):
+            seen[key] = name
+    return tuple(seen.values())
 
 
 def decode(data: bytes) -> tuple[str | None, list[str]]:
@@ -115,6 +118,20 @@ def decode(data: bytes) -> tuple[str | None, list[str]]:
     return text, warnings
 
 
+@functools.lru_cache(maxsize=1)
+def _loader_without_dates() -> type:
+    import yaml
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    return Loader
+
+
 def _front_matter(text: str) -> tuple[dict[str, object], str, list[str]]:
     """Split YAML front matter off a page; broken front matter is a warning, not an error."""
     if not text.startswith("---\n"):
@@ -129,7 +146,9 @@ def _front_matter(text: str) -> tuple[dict[str, object], str, list[str]]:
     except ValueError:
         return {}, text, ["front matter has no closing '---'"]
     try:
-        meta = handler.load(fm)
+        # Dates stay text: YAML's own reading of `date: 2003-02-30` is an error that would lose
+        # the whole front matter; _meta_day reads (or refuses, with a warning) the date alone.
+        meta = yaml.load(fm, Loader=_loader_without_dates())  # a SafeLoader: no Python objects
     except yaml.YAMLError as exc:
         reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         return {}, body, [f"broken YAML front matter ({reason})"]
@@ -156,7 +175,7 @@ def _meta_list(meta: dict[str, object], *keys: str) -> tuple[str, ...]:
         if isinstance(value, str):
             return split_contexts(value)
         if isinstance(value, list):
-            return tuple(str(v).strip() for v in value if v is not None and str(v).strip())
+            return clean_names(v for v in value if v is not None)  # front matter: rare, always cleaned
     return ()
 
 
@@ -177,7 +196,7 @@ def _link(text: str, target: str, contexts: tuple[str, ...] = ()) -> Link | None
     where = split_event_path(target)
     if where is None:
         return None
-    return Link(slug=where[1], day=where[0], title=text.strip(), contexts=contexts)
+    return Link(slug=where[1], day=where[0], title=text.strip(), shared_contexts=contexts)
 
 
 def _leaves_archive(path: str, target: str) -> bool:
@@ -189,8 +208,42 @@ def _leaves_archive(path: str, target: str) -> bool:
     return not where.startswith("news/")
 
 
+def _without_blurbs(summary: str) -> str | None:
+    """The summary without the site blurbs scraped where a summary should be."""
+    return "\n\n".join(p for p in summary.split("\n\n") if not is_site_blurb(p)) or None
+
+
+def _trusted_changes(title: str | None, changes: tuple[Link, ...], warnings: list[str]) -> tuple[Link, ...]:
+    """The Changes entries that are older wordings of this page's title. Real blocks are sometimes
+    cross-contaminated (an election page listing another country's election of the same day)."""
+    if title is None:
+        return changes
+    kept: list[Link] = []
+    for change in changes:
+        if titles_agree(title, change.title):
+            kept.append(change)
+        else:
+            warnings.append(f"Changes entry {change.slug[:80]} ignored: its title is not a wording of this page's")
+    return tuple(kept)
+
+
+def _cleaned(page: EventPage) -> EventPage:
+    """The page's texts cleaned: the rare page where the scan found a marker of damage."""
+    return page._replace(
+        title=clean_optional(page.title),
+        topic=clean_optional(page.topic),
+        summary=clean_optional(page.summary),
+        sources=tuple(src._replace(name=clean_text(src.name)) for src in page.sources),
+        related=tuple(
+            ln._replace(title=clean_text(ln.title), shared_contexts=clean_names(ln.shared_contexts))
+            for ln in page.related
+        ),
+        changes=tuple(ln._replace(title=clean_text(ln.title)) for ln in page.changes),
+    )
+
+
 def parse_event_page(text: str, path: str, day: str, slug: str) -> tuple[EventPage, list[str]]:
-    """An event page's blocks: date, topic, title, summary, sources, changes, related."""
+    """An event page's blocks: date, topic, title, summary, sources, changes, related; text cleaned."""
     warnings: list[str] = []
     meta, body, fm_warnings = _front_matter(text)
     warnings += fm_warnings
@@ -200,6 +253,7 @@ def parse_event_page(text: str, path: str, day: str, slug: str) -> tuple[EventPa
     sources: list[Source] = []
     related: list[Link] = []
     changes: list[Link] = []
+    texts: list[str] = []  # what a reader sees of the links, scanned at once for damage
     section = "head"
     for line in body.split("\n"):
         # Cheap dispatch on the first character: most lines are blank, text, or numbered links.
@@ -228,46 +282,66 @@ def parse_event_page(text: str, path: str, day: str, slug: str) -> tuple[EventPa
         if section in ("related", "changes") and _leaves_archive(path, target):
             warnings.append(f"{section.title()} link leaves the archive ({target[:80]}); ignored")
             continue
+        texts.append(label)
         if section == "sources":
             sources.append(Source(name=label.strip(), url=target))
         elif section == "related":
             shared: tuple[str, ...] = ()
             if tail and (ctx := _CONTEXT_RE.match(f"_{tail}_")):
-                shared = split_contexts(ctx.group("names"))
+                texts.append(tail)
+                shared = split_contexts(ctx.group("names"), False)
             if (link := _link(label, target, shared)) is not None:
                 related.append(link)
         elif section == "changes" and (link := _link(label, target)) is not None:
             changes.append(link)
     summary = _BLANK_LINES_RE.sub("\n\n", "\n".join(summary_lines)).strip() or None
-    title = _meta_str(meta, "title") or title
-    if title is None:
-        warnings.append("no title line")
-    for target in _meta_list(meta, "related"):
-        link = _link(target, target)
-        if link is None and slugify(target):
-            link = Link(slug=slugify(target), day=None, title=target)
-        if link is not None:
-            related.append(link)
+    if meta:  # front matter wins over the body
+        title = _meta_str(meta, "title") or title
+        topic = _meta_str(meta, "topic") or topic
+        summary = _meta_str(meta, "summary") or summary
+        for target in _meta_list(meta, "related"):
+            link = _link(target, target)
+            if link is None and slugify(target):
+                link = Link(slug=slugify(target), day=None, title=target)
+            if link is not None:
+                related.append(link)
+    meta_day = _meta_day(meta)
+    if meta_day is None and meta.get("date") is not None:
+        warnings.append(f"front matter date {str(meta['date'])[:40]!r} is not a day; the folder's day is used")
     page = EventPage(
         slug=slug,
-        day=_meta_day(meta) or day,
+        day=meta_day or day,
         path=path,
         title=title,
-        topic=_meta_str(meta, "topic") or topic,
-        summary=_meta_str(meta, "summary") or summary,
+        topic=topic,
+        summary=summary,
         sources=tuple(sources),
         related=tuple(related),
         changes=tuple(changes),
         contexts=_meta_list(meta, "contexts", "context", "tags"),
     )
+    # Most pages hold no damage at all: one scan of all their texts spares a test per field.
+    # Front matter (rare) is always cleaned.
+    texts += (title or "", topic or "", summary or "")
+    if meta or needs_cleaning("\n".join(texts)):
+        page = _cleaned(page)
+    if page.summary and may_hold_blurb(page.summary):
+        page = page._replace(summary=_without_blurbs(page.summary))
+    if page.title is None:
+        warnings.append("no title line")
+    if page.changes:
+        page = page._replace(changes=_trusted_changes(page.title, page.changes, warnings))
     return page, warnings
 
 
-def parse_day_page(text: str) -> list[DayItem]:
-    """The event items of a day page or front page, each dated by its link's path."""
+def parse_day_page(text: str, path: str = "") -> tuple[list[DayItem], list[str]]:
+    """The event items of a day page or front page at `path`, each dated by its link's path; text cleaned."""
     items: list[DayItem] = []
+    warnings: list[str] = []
+    texts: list[str] = []  # what a reader sees, scanned at once for damage
     topic: str | None = None
     current: dict[str, object] | None = None
+    told = False  # the line under an item (its contexts or summary) was read
 
     def close() -> None:
         if current is not None:
@@ -276,31 +350,51 @@ def parse_day_page(text: str) -> list[DayItem]:
     for line in text.split("\n"):
         if item := _ITEM_RE.match(line):
             close()
-            current = None
-            where = split_event_path(item.group("target"))
+            current, told = None, False
+            target = item.group("target")
+            where = split_event_path(target)
             if where is not None:
+                title = item.group("text").strip()
+                texts.append(title)
                 current = {
                     "slug": where[1],
                     "day": where[0],
-                    "title": item.group("text").strip(),
+                    "title": title,
                     "topic": topic,
                     "contexts": None,
                     "summary": None,
+                    "listed_in": path,
                 }
+            elif _NAMELESS_RE.search(target):
+                warnings.append(f"item with no title (links to {target[:80]}); skipped")
             topic = None
         elif topic_match := _TOPIC_RE.match(line):
             topic = topic_match.group(1).strip() or None
+            texts.append(topic or "")
         elif line.startswith("#") or line.startswith("---"):
             close()
             current = None
             topic = None
-        elif current is not None and line.strip() and current["contexts"] is None and current["summary"] is None:
-            if ctx := _CONTEXT_RE.match(line.strip()):
-                current["contexts"] = split_contexts(ctx.group("names"))
-            else:
-                current["summary"] = line.strip()
+        elif current is not None and not told and (stripped := line.strip()):
+            told = True
+            texts.append(stripped)
+            if ctx := _CONTEXT_RE.match(stripped):
+                current["contexts"] = split_contexts(ctx.group("names"), False)
+            elif not is_site_blurb(stripped):  # a site's blurb is neither contexts nor a summary
+                current["summary"] = stripped
     close()
-    return items
+    # Most day pages hold no damage at all: one scan of all their texts spares a test per field.
+    if needs_cleaning("\n".join(texts)):
+        items = [
+            item._replace(
+                title=clean_text(item.title) or item.title,
+                topic=clean_optional(item.topic),
+                contexts=None if item.contexts is None else clean_names(item.contexts),
+                summary=clean_optional(item.summary),
+            )
+            for item in items
+        ]
+    return items, warnings
 
 
 def parse_file(path: str, data: bytes) -> ParsedFile:
@@ -312,163 +406,16 @@ def parse_file(path: str, data: bytes) -> ParsedFile:
     try:
         if name in DAY_PAGE_NAMES:
             _meta, body, fm_warnings = _front_matter(text)
-            return ParsedFile(path=path, items=tuple(parse_day_page(body)), warnings=tuple(warnings + fm_warnings))
+            items, item_warnings = parse_day_page(body, path)
+            return ParsedFile(path=path, items=tuple(items), warnings=tuple(warnings + fm_warnings + item_warnings))
         where = split_event_path(path)
         if where is None:
-            if _PATH_RE.search(path):
+            if _NAMELESS_RE.search(path):
+                warnings.append("event page with no title (the file is named '.md'); skipped")
+            elif _PATH_RE.search(path):
                 warnings.append("impossible date in the folder name")
             return ParsedFile(path=path, warnings=tuple(warnings))
         page, page_warnings = parse_event_page(text, path, *where)
     except RecursionError:
         return ParsedFile(path=path, warnings=(*warnings, "page too deeply nested to parse"))
     return ParsedFile(path=path, page=page, warnings=tuple(warnings + page_warnings))
-
-
-# --- merging one day's pages and items into events ---------------------------------------------
-
-
-def title_key(title: str) -> tuple[str, ...]:
-    """Words of a title with wiki and URL leftovers dropped: equal keys mean the same wording."""
-    text = html.unescape(_TEMPLATE_RE.sub(" ", _URL_LEFTOVER_RE.sub(" ", title)))
-    return tuple(_WORD_RE.findall(text.replace("''", "").casefold()))
-
-
-def _plain_keys(title: str) -> Iterable[tuple[str, ...]]:
-    """Keys of the title with a leading topic prefix cut off at each sentence break."""
-    for count, match in enumerate(_PREFIX_END_RE.finditer(title)):
-        if count >= 8:
-            break
-        key = title_key(title[match.end() :])
-        if len(key) >= 3:
-            yield key
-
-
-class _Groups:
-    """Union-find over slugs: the slugs of one event end up in one group."""
-
-    def __init__(self) -> None:
-        self.parent: dict[str, str] = {}
-
-    def add(self, slug: str) -> None:
-        self.parent.setdefault(slug, slug)
-
-    def find(self, slug: str) -> str:
-        root = slug
-        while self.parent[root] != root:
-            root = self.parent[root]
-        while self.parent[slug] != root:
-            self.parent[slug], slug = root, self.parent[slug]
-        return root
-
-    def union(self, a: str, b: str) -> None:
-        self.add(a)
-        self.add(b)
-        root_a, root_b = self.find(a), self.find(b)
-        if root_a != root_b:
-            self.parent[root_b] = root_a
-
-
-def _union_names(*lists: Iterable[str]) -> tuple[str, ...]:
-    """Names in first-seen order, duplicates (ignoring case) dropped."""
-    seen: dict[str, str] = {}
-    for names in lists:
-        for name in names:
-            seen.setdefault(name.casefold(), name)
-    return tuple(seen.values())
-
-
-def merge_day(day: str, pages: Sequence[EventPage], items: Sequence[DayItem]) -> list[Event]:
-    """The events of one day, from its event pages and the day-page items that list it.
-
-    `items` come in order of authority (the day's index.md, its README.md, then front pages):
-    the first slug a day page links to is an event's canonical slug; its other slugs (topic
-    prefixed, older wordings, URL leftovers, `### Changes:` entries) become aliases.
-    """
-    groups = _Groups()
-    titles: dict[str, str] = {}
-    order: dict[str, int] = {}
-    for item in items:
-        groups.add(item.slug)
-        titles.setdefault(item.slug, item.title)
-        order.setdefault(item.slug, len(order))
-    page_by_slug: dict[str, EventPage] = {}
-    for page in sorted(pages, key=lambda p: p.slug):
-        groups.add(page.slug)
-        page_by_slug[page.slug] = page
-        if page.title:
-            titles[page.slug] = page.title
-        for change in page.changes:
-            if change.day == day:
-                groups.union(page.slug, change.slug)
-                titles.setdefault(change.slug, change.title)
-    by_key: dict[tuple[str, ...], str] = {}
-    keys = {slug: title_key(title) for slug, title in titles.items()}
-    for slug, key in keys.items():
-        if len(key) >= 3:
-            if key in by_key:
-                groups.union(by_key[key], slug)
-            else:
-                by_key[key] = slug
-    for slug, title in titles.items():
-        for key in _plain_keys(title):
-            if key in by_key:
-                groups.union(by_key[key], slug)
-                break
-
-    item_at: dict[str, list[int]] = {}  # slug -> positions in items (a day can list 10,000 events)
-    for k, item in enumerate(items):
-        item_at.setdefault(item.slug, []).append(k)
-    members: dict[str, list[str]] = {}
-    for slug in groups.parent:
-        members.setdefault(groups.find(slug), []).append(slug)
-
-    unlisted = len(order)
-    events: list[tuple[int, str, Event]] = []
-    for slugs in members.values():
-        listed = [s for s in slugs if s in order]
-
-        def plainness(s: str) -> tuple[int, int, int, str]:
-            # The page that lists the older wordings is the current one; else the plainest wording.
-            current = s in page_by_slug and bool(page_by_slug[s].changes)
-            return (not current, len(keys.get(s, ())), len(s), s)
-
-        if len(slugs) == 1:  # the usual case: one slug, nothing to choose
-            canonical = slugs[0]
-            group_pages = [page_by_slug[canonical]] if canonical in page_by_slug else []
-        else:
-            canonical = min(listed, key=order.__getitem__) if listed else min(slugs, key=plainness)
-            group_pages = [page_by_slug[s] for s in sorted(slugs, key=plainness) if s in page_by_slug]
-        own = page_by_slug.get(canonical)
-        if own is not None:
-            group_pages.remove(own)
-            group_pages.insert(0, own)
-        main = group_pages[0] if group_pages else None
-        slug_set = set(slugs)
-        group_items = [items[k] for k in sorted(k for s in slug_set for k in item_at.get(s, ()))]
-        first_item = group_items[0] if group_items else None
-        related: dict[tuple[str, str | None], Link] = {}
-        for page in group_pages:
-            for link in page.related:
-                if link.slug not in slug_set:
-                    related.setdefault((link.slug, link.day), link)
-        event_title = (main.title if main else None) or (first_item.title if first_item else None)
-        event = Event(
-            slug=canonical,
-            day=main.day if main else day,
-            title=event_title or canonical.replace("-", " "),
-            topic=(main.topic if main else None) or next((i.topic for i in group_items if i.topic), None),
-            contexts=_union_names(
-                *(p.contexts for p in group_pages),
-                *(i.contexts or () for i in group_items),
-                *(link.contexts for link in related.values()),
-            ),
-            summary=(main.summary if main else None) or next((i.summary for i in group_items if i.summary), None),
-            sources=main.sources if main else (),
-            aliases=tuple(sorted(s for s in slugs if s != canonical)),
-            path=main.path if main else None,
-            related=tuple(related.values()),
-        )
-        rank = order.get(canonical, unlisted)
-        events.append((rank, event.path or event.slug, event))
-    events.sort(key=lambda e: (e[0], e[1]))
-    return [e for _, _, e in events]

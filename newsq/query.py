@@ -201,14 +201,35 @@ def close_enough(word: str, candidate: str) -> bool:
     """Is `candidate` near enough to `word` to be what was meant? Both bounds must hold: few
     edits for the length (a transposition counts as one) and a Jaro-Winkler similarity of 0.9,
     which rejects candidates sharing few letters in place (Venus/sends)."""
-    from rapidfuzz.distance import OSA, Indel, JaroWinkler
+    from rapidfuzz.distance import OSA, JaroWinkler
 
     edits = OSA.distance(word, candidate)
     if edits > _max_edits(word) or JaroWinkler.similarity(word, candidate) < 0.9:
         return False
-    # In a word of five letters or fewer, replacing one letter mostly spells another word
-    # (Iran/Iraq, cafe/cape, Mali/Bali): there, only a swap or a letter added or dropped is a typo.
-    return len(word) > 5 or Indel.distance(word, candidate) == edits or sorted(word) == sorted(candidate)
+    return len(word) > 5 or _slip(word, candidate)
+
+
+_VOWELS = frozenset("aeiou")
+
+
+def _slip(word: str, candidate: str) -> bool:
+    """In a word of five letters or fewer, one letter replaced, added or dropped mostly spells
+    another word (Iran/Iraq, cafe/cape, naive/native, plan/plain, Iraqi/Iraq). Only these are
+    slips of the hand there: two letters swapped (mras), a letter typed twice (marss) or once
+    where it is double, and a vowel left out between consonants, which leaves no word (putn)."""
+    if sorted(word) == sorted(candidate):
+        return True
+    dropped = len(candidate) > len(word)  # the letter is missing from what was typed
+    longer, shorter = (candidate, word) if dropped else (word, candidate)
+    for i, letter in enumerate(longer):
+        if longer[:i] + longer[i + 1 :] != shorter:
+            continue
+        before, after = longer[i - 1 : i], longer[i + 1 : i + 2]
+        if letter in (before, after):
+            return True
+        between_consonants = bool(before and after) and not {before, after} & _VOWELS
+        return dropped and letter in _VOWELS and between_consonants
+    return False
 
 
 def closest_term(conn: sqlite3.Connection, word: str) -> str | None:
@@ -231,7 +252,9 @@ def closest_term(conn: sqlite3.Connection, word: str) -> str | None:
         found = process.extract(word, list(docs), scorer=OSA.distance, score_cutoff=edits, limit=50)
         near = [(str(term), dist) for term, dist, _ in found if close_enough(word, str(term))]
         if near:
-            return min(near, key=lambda f: (f[1], -docs[f[0]], f[0]))[0]
+            # Fewest edits; then two letters swapped before one added or dropped (francios is
+            # françois, not francis, however common); then the commonest.
+            return min(near, key=lambda f: (f[1], sorted(f[0]) != sorted(word), -docs[f[0]], f[0]))[0]
     return None
 
 
@@ -272,7 +295,11 @@ def resolve(conn: sqlite3.Connection, ref: str) -> Row:
         listing = "; ".join(f"{r.event.day} {r.event.slug}" for r in rows[:10])
         more = " ..." if len(rows) > 10 else ""
         count = len(rows) if len(rows) <= 10 else "more than 10"
-        raise UnknownRef(f"{quoted(text)} names {count} events: {listing}{more}")
+        first = rows[0].event
+        raise UnknownRef(f"{quoted(text)} names {count} events: {listing}{more}; name one as {first.day}/{first.slug}")
+    if day is not None and (elsewhere := store.events_by_slug(conn, slug)):
+        days = ", ".join(dict.fromkeys(r.event.day for r in elsewhere[:5])) + (" ..." if len(elsewhere) > 5 else "")
+        raise UnknownRef(f"no event {quoted(slug)} on {day}; it is on {days}")
     raise UnknownRef(f"no event {quoted(text)}{_did_you_mean(conn, slug)}")
 
 
@@ -284,7 +311,7 @@ def _did_you_mean(conn: sqlite3.Connection, slug: str) -> str:
     # million events the whole list would take seconds to score.
     pool: list[str] = []
     for size in (8, 4, 2, 0):
-        pool = store.slugs_near(conn, key[:size], limit=20_000)
+        pool = list(dict.fromkeys(store.slugs_near(conn, key[:size], limit=20_000)))  # a slug on two days: once
         if len(pool) >= 50:
             break
     found = process.extract(key, pool, scorer=fuzz.WRatio, limit=3, score_cutoff=50)
@@ -307,7 +334,7 @@ def related_to(conn: sqlite3.Connection, row: Row, limit: int = 20) -> list[Rela
     event = row.event
     out = _links_from(conn, row)
     at: dict[int, int] = {id_: i for i, (_rel, id_) in enumerate(out) if id_ is not None}
-    for source, shared in store.links_to(conn, row.id, (event.slug, *event.aliases), event.day):
+    for source, shared in _linking(conn, row):
         if source in at:
             rel, id_ = out[at[source]]
             out[at[source]] = (rel._replace(reasons=(*rel.reasons, "linked-from")), id_)
@@ -325,12 +352,16 @@ def _links_from(conn: sqlite3.Connection, row: Row) -> list[tuple[Related, int |
     out: list[tuple[Related, int | None]] = []
     seen: set[int] = {row.id}
     for link, target in store.links_from(conn, row.id):
+        if target is None and link.day is not None:  # a slug cut at another length than the page's?
+            from newsq.merge import resolve_cut_slug
+
+            target = resolve_cut_slug(link.slug, store.slugs_of_day(conn, link.day))
         if target is None:
             stub = Event(slug=link.slug, day=link.day or "", title=link.title)
-            out.append((Related(stub, ("links-to",), link.contexts, in_archive=False), None))
+            out.append((Related(stub, ("links-to",), link.shared_contexts, in_archive=False), None))
         elif target not in seen:
             seen.add(target)
-            out.append((Related(store.event_by_id(conn, target).event, ("links-to",), link.contexts), target))
+            out.append((Related(store.event_by_id(conn, target).event, ("links-to",), link.shared_contexts), target))
     return out
 
 
@@ -355,6 +386,23 @@ def _sharing_contexts(conn: sqlite3.Connection, row: Row, exclude: set[int], lim
 
 def details(conn: sqlite3.Connection, row: Row) -> Details:
     """What `show` shows: the event, its own Related items, and how many events link to it."""
+    return Details(row.event, [rel for rel, _id in _links_from(conn, row)], len(_linking(conn, row)))
+
+
+def _linking(conn: sqlite3.Connection, row: Row) -> list[tuple[int, tuple[str, ...]]]:
+    """(event id, shared contexts) of the events whose Related list names this one: by one of its
+    slugs, or by a slug cut at another length that fits no other event of its day."""
+    from newsq.merge import CUT_MIN, resolve_cut_slug
+
     event = row.event
-    linking = store.links_to(conn, row.id, (event.slug, *event.aliases), event.day)
-    return Details(event, [rel for rel, _id in _links_from(conn, row)], len(linking))
+    own = (event.slug, *event.aliases)
+    found = dict(store.links_to(conn, row.id, own, event.day))
+    day_slugs: dict[str, int] | None = None
+    for prefix in {slug[:CUT_MIN] for slug in own if len(slug) >= CUT_MIN}:
+        for source, slug, shared in store.links_by_prefix(conn, prefix, event.day):
+            if source == row.id or source in found or slug in own:
+                continue
+            day_slugs = day_slugs if day_slugs is not None else store.slugs_of_day(conn, event.day)
+            if resolve_cut_slug(slug, day_slugs) == row.id:
+                found[source] = shared
+    return sorted(found.items())

@@ -19,10 +19,12 @@ MakeArchive = Callable[[dict[str, str | bytes]], Path]
 
 @pytest.fixture(autouse=True)
 def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test gets its own cache folder, and never sees a user's NEWSQ_ARCHIVE."""
+    """Every test gets its own cache folder, and never sees a user's NEWSQ_ARCHIVE or config file."""
     folder = tmp_path / "cache"
     monkeypatch.setenv("NEWSQ_CACHE_DIR", str(folder))
     monkeypatch.delenv("NEWSQ_ARCHIVE", raising=False)
+    monkeypatch.delenv("NEWSQ_CONFIG", raising=False)  # nor a user's config file
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config-home"))
     monkeypatch.setenv("NO_COLOR", "1")
     return folder
 

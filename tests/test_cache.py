@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import MakeArchive, Run, children, cpu_ticks, running, wait_for
+from tests.conftest import MakeArchive, Run, children, cpu_ticks, reached, running, wait_for
 from tests.test_hostile import ALPHA, GOOD, _check_good, _drop_read_caps, _page
 
 REPO = Path(__file__).resolve().parent.parent
@@ -202,7 +202,7 @@ def test_read_only_cache_folder_is_used_as_it_is(make_archive: MakeArchive, run:
         (root / "news/2020/01/5/late-news.md").write_text(_page("2020-01-05", "Late news arrives."))
         proc = _as_user(cache_dir, "on", "2020-01-05", "--archive", root)
         assert proc.returncode == 0
-        assert "answering from the cache as last indexed (1 folders changed since)" in proc.stderr
+        assert "answering from the cache as last indexed (1 folder changed since)" in proc.stderr
         proc = _as_user(cache_dir, "index", "--archive", root)
         assert proc.returncode == 0
         assert "built the cache" not in proc.stderr and "nothing saved" in proc.stderr
@@ -291,3 +291,65 @@ def test_ctrl_c_in_a_terminal_restores_it(parallel_archive: Path, tmp_path: Path
     tail = seen.rsplit(b"\x1b[?25l", 1)[1]
     assert b"\x1b[?25h" in tail  # the cursor is visible again
     assert tail.endswith(b"\r\x1b[2K\x1b[?25hnewsq: interrupted\r\n"), tail
+
+
+def test_a_dead_worker_ends_the_index_with_one_line(parallel_archive: Path, tmp_path: Path, run: Run) -> None:
+    """A worker killed (by hand, or by the OOM killer) ends `newsq index` with an error instead of a
+    hang that would hold the lock, and every query waiting on it, for ever."""
+    cache = tmp_path / "cache"
+    env = {**os.environ, "NEWSQ_CACHE_DIR": str(cache)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newsq", "index", "--archive", str(parallel_archive)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    wait_for(reached("parsing", proc, cache), proc, "workers busy parsing")
+    os.kill(children(proc.pid)[0], signal.SIGKILL)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 2
+    assert err.splitlines() == ["newsq: error: a worker process of the index died (killed?); nothing was saved"]
+    assert not list(cache.glob("*.building"))
+    os.environ["NEWSQ_CACHE_DIR"] = str(cache)
+    try:
+        code, _out, err = run("index", "--archive", parallel_archive)
+    finally:
+        del os.environ["NEWSQ_CACHE_DIR"]
+    assert code == 0 and "built the cache" in err
+
+
+def test_queries_answer_from_the_old_cache_during_a_rebuild(parallel_archive: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+    env = {**os.environ, "NEWSQ_CACHE_DIR": str(cache)}
+    query = [sys.executable, "-m", "newsq", "on", "1990-01", "--json", "--archive", str(parallel_archive)]
+    before = subprocess.run(query, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    assert before.returncode == 0
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "newsq", "index", "--rebuild", "--archive", str(parallel_archive)],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    wait_for(reached("parsing", proc, cache), proc, "a rebuild under way")
+    during = subprocess.run(query, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
+    assert proc.poll() is None, "the rebuild ended before the query: no overlap was tested"
+    assert (during.returncode, during.stdout, during.stderr) == (0, before.stdout, "")
+    proc.communicate(timeout=60)
+    assert proc.returncode == 0
+
+
+def test_a_damaged_value_is_rebuilt_in_one_line(make_archive: MakeArchive, run: Run, cache_dir: Path) -> None:
+    """A value SQLite cannot read back (bytes that are not UTF-8) is damage: the cache is rebuilt."""
+    root = make_archive(GOOD)
+    code, clean, _ = run("search", "alpha", "--json", "--archive", root)
+    (db,) = cache_dir.glob("*.sqlite")
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE events SET contexts = CAST(x'4d6172730a4d617273ff00fe' AS TEXT)")
+    conn.commit()
+    conn.close()
+    code, out, err = run("search", "alpha", "--json", "--archive", root)
+    assert (code, out) == (0, clean)
+    assert len(err.splitlines()) == 1 and "rebuilding" in err and "\ufffd" not in err

@@ -486,3 +486,13 @@ def test_json_help_says_what_each_command_prints(run: Run) -> None:
         assert printed in " ".join(out.split()).replace("│ ", ""), command
     _, out, _ = run("index", "--help")
     assert "array" not in out
+
+
+def test_readme_names_every_field_of_index_json(run: Run, archive: Path) -> None:
+    # Before: README's list left out `saved`.
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    paragraph = readme.split("`newsq index --json` prints one object:")[1].split("\n\n")[0]
+    code, out, _ = run("index", "--json", "--archive", archive)
+    assert code == 0
+    missing = [key for key in json.loads(out) if f"`{key}`" not in paragraph]
+    assert not missing, missing

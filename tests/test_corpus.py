@@ -73,3 +73,30 @@ def test_topic_prefixed_duplicates_are_merged(run: Run, corpus: Path) -> None:
     code, out, _ = run("on", "2013-07-08", "--archive", corpus, "--json")
     coup = [e for e in json.loads(out) if "at-least-42-people" in " ".join([e["slug"], *e["aliases"]])]
     assert len(coup) == 1 and len(coup[0]["aliases"]) == 2
+
+
+# Marks of damage no reader should see: HTML entities, wiki markup, mojibake.
+DAMAGE = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]+);|''|\[\[|\{\{|\[(?:https?|ftp):|â€|Ã[\x80-\xbf©³¶¼]", re.I)
+
+
+def test_readers_see_clean_text_and_no_event_twice(run: Run, corpus: Path) -> None:
+    code, out, _ = run("on", "1990", "--to", "2020", "--archive", corpus, "--json")
+    assert code == 0
+    events = json.loads(out)
+    assert len(events) > 250
+    for event in events:
+        texts = [event["title"], event["summary"] or "", event["topic"] or "", *event["contexts"]]
+        texts += [s["name"] for s in event["sources"]]
+        damaged = [t for t in texts if DAMAGE.search(t)]
+        assert not damaged, (event["slug"], damaged)
+        assert (corpus / event["path"]).is_file() if event["path"] else True
+    titles = [(e["date"], e["title"]) for e in events]
+    assert len(titles) == len(set(titles)), "one event listed twice on a day"
+
+
+def test_slugs_cut_at_different_lengths_are_one_event(run: Run, corpus: Path) -> None:
+    code, out, _ = run("on", "2013-07-08", "--archive", corpus, "--json")
+    bolivia = [e for e in json.loads(out) if "bolivia-summons" in " ".join([e["slug"], *e["aliases"]])]
+    assert len(bolivia) == 1
+    slugs = {bolivia[0]["slug"], *bolivia[0]["aliases"]}
+    assert {s.rsplit("-", 1)[-1] for s in slugs if "official-jet" in s} == {"e", "en"}

@@ -186,6 +186,7 @@ def test_sigint_during_index(big: Big, tmp_path: Path) -> None:
     _out, err = finish(proc)
     assert proc.returncode == 130, err
     _one_line(err)
+    assert not list(cache.glob("*.building"))  # nothing half written is left behind
     assert answers(big, cache) == (big.on_ref, big.search_ref)
 
 

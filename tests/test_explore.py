@@ -280,3 +280,36 @@ def test_counts_follow_an_update(run: Run, archive: Path) -> None:
     rebuilt = [run(*args, "--json", "--archive", archive)[1] for args in (("contexts",), ("timeline",))]
     assert after_update == rebuilt
     assert '"name": "Mars", "events": 4' in rebuilt[0] and "2009" not in rebuilt[1]
+
+
+def test_did_you_mean_puts_the_closest_spelling_first(run: Run, archive: Path) -> None:
+    code, _out, err = run("on", "2007", "-c", "marz", "--archive", archive)
+    assert code == Exit.ERROR and err.startswith("newsq: error: no context 'marz'; did you mean: Mars")
+
+
+LONG = "scientists-report-that-a-long-study-of-the-atlantic-ocean-currents-over-fifty-years-suggests-moder"
+
+
+def test_a_related_link_to_a_slug_cut_at_another_length(make_archive: MakeArchive, run: Run) -> None:
+    """A link to `...-suggests-mod` on another day names the page `...-suggests-moder` there, the
+    only event that slug fits: as a link (links-to) and back (linked-from)."""
+    cut = LONG[: -len("er")]
+    root = make_archive(
+        {
+            f"news/2010/05/1/{LONG}.md": _page(
+                "2010-05-01", "Scientists report that a long study suggests moderate change."
+            ),
+            f"news/2010/05/1/{LONG[:70]}-other.md": _page("2010-05-01", "Scientists report another thing entirely."),
+            "news/2011/02/3/a-follow-up-study.md": _page(
+                "2011-02-03", "A follow-up study.", [("2010-05-01", cut, "Atlantic Ocean")]
+            ),
+        }
+    )
+    code, items, _ = _json(run, "related", "a-follow-up-study", "--json", "--archive", root)
+    assert isinstance(items, list) and (items[0]["slug"], items[0]["in_archive"]) == (LONG, True)
+    code, items, _ = _json(run, "related", LONG, "--json", "--archive", root)
+    assert isinstance(items, list) and [(i["slug"], i["reasons"]) for i in items][:1] == [
+        ("a-follow-up-study", ["linked-from"])
+    ]
+    code, event, _ = _json(run, "show", LONG, "--json", "--archive", root)
+    assert isinstance(event, dict) and event["linked_from"] == 1

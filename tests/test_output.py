@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from newsq.output import Column, Env, Mode, Output, RowSpec
+from newsq.output import Column, Mode, Output, RowSpec
+from newsq.streams import Env
 from tests.conftest import MakeArchive, Run
 
 # Two events whose slugs share a start longer than a 60-column line (only their last word differs),
@@ -207,8 +208,8 @@ def test_one_row_spec_gives_every_mode() -> None:
     assert table.splitlines() == [
         "Word    Meaning",
         "─" * 40,
-        "tide    the sea rising and falling twice",
-        "        a day",
+        "tide    the sea rising and falling",  # the 40th cell is kept for a hanging comma
+        "        twice a day",
         "spit    a narrow point of land",
     ]
     lines, _, _ = _written(Mode.LINES, items)
@@ -232,3 +233,39 @@ def test_mode_is_chosen_once_from_the_options_and_the_terminal() -> None:
     assert Mode.choose(table=True) is Mode.TABLE
     assert Mode.choose(json_=True, table=True, isatty=True) is Mode.JSON
     assert Mode.choose(jsonl=True) is Mode.JSONL
+
+
+# --- lists in narrow columns ------------------------------------------------------------------------
+
+LISTED = "Baikonur, Kazakhstan, Mars"
+
+
+def test_a_list_in_a_narrow_column_keeps_each_comma_with_its_word() -> None:
+    # Before: a 10-cell column folded "Kazakhstan," into "Kazakhstan" and a line ", Mars".
+    spec: RowSpec[tuple[str, str]] = WORDS._replace(columns=(Column("Shared", width=10), Column("Note")))
+    inside = Output(Mode.TABLE, Env(io.StringIO(), io.StringIO(), stdout_isatty=True, colour=False, width=30))
+    inside.rows(spec, [(LISTED, "x")])
+    edge = Output(Mode.TABLE, Env(io.StringIO(), io.StringIO(), stdout_isatty=True, colour=False, width=17))
+    edge.rows(WORDS._replace(columns=(Column("Day", width=4), Column("Shared"))), [("2003", LISTED)])
+    for out, width, left in ((inside, 30, 0), (edge, 17, 6)):
+        assert isinstance(out.env.stdout, io.StringIO)
+        rows = out.env.stdout.getvalue().splitlines()[2:]
+        assert [row[left:].split("  ")[0].strip() for row in rows] == ["Baikonur,", "Kazakhstan,", "Mars"], rows
+        assert max(len(row) for row in rows) <= width  # the comma hangs into the gap, or the edge's free cell
+
+
+def test_related_at_60_columns_wraps_shared_contexts_after_the_comma(
+    run: Run, make_archive: MakeArchive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    day = "## [2003-06-2](/news/2003/06/2/index.md)\n\n"
+    root = make_archive(
+        {
+            "news/2003/06/2/index.md": day
+            + _item("news/2003/06/2", "a-probe-leaves", "A Probe Leaves.", LISTED)
+            + _item("news/2003/06/2", "a-crew-returns", "A Crew Returns.", LISTED),
+        }
+    )
+    monkeypatch.setenv("COLUMNS", "60")
+    code, table, err = run("related", "a-probe-leaves", "--table", "--archive", root)
+    assert code == 0, err
+    assert "Kazakhstan," in table and not re.search(r"^\s+,", table, re.MULTILINE), table

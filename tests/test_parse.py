@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -59,9 +60,9 @@ def test_every_block_of_an_event_page() -> None:
     first = p.related[0]
     assert first.day == "2003-12-19"
     assert first.title == "The lander separates from the orbiter."
-    assert first.contexts == ("Mars", "Mars Express")
-    assert p.related[1].title.startswith("Launch with a [http://x.example/y (Link)]")
-    assert p.related[1].contexts == ("Baikonur",)
+    assert first.shared_contexts == ("Mars", "Mars Express")
+    assert p.related[1].title == "Launch with a (Link) leftover"
+    assert p.related[1].shared_contexts == ("Baikonur",)
 
 
 def test_blocks_may_be_missing() -> None:
@@ -80,13 +81,13 @@ def test_sources_plural_and_changes_are_not_related() -> None:
 
 ### Changes:
 
-1. [ Old wording ](/news/1999/01/8/old-wording.md) _2018-02-06 13:49:15 (First version)_
+1. [ Title here as worded first ](/news/1999/01/8/title-here-as-worded-first.md) _2018-02-06 13:49:15 (First version)_
 1. [ Title here ](/news/1999/01/8/title-here.md) _(Current version)_
 """
     p = page(text, "news/1999/01/8/title-here.md")
     assert [s.url for s in p.sources] == ["http://bbc.example/1", "http://bbc.example/2"]
     assert p.related == ()
-    assert [c.slug for c in p.changes] == ["old-wording", "title-here"]
+    assert [c.slug for c in p.changes] == ["title-here-as-worded-first", "title-here"]
 
 
 def test_day_page_items_with_contexts_summaries_and_topics() -> None:
@@ -104,7 +105,7 @@ Strong winds close the harbour.
 
 ## [Previous Day...](/news/2017/03/7/index.md)
 """
-    items = parse_day_page(text)
+    items, _warnings = parse_day_page(text, "news/2017/03/8/index.md")
     assert [i.slug for i in items] == ["u-s-congress-passes-a-bill", "a-storm-hits"]
     assert items[0] == DayItem(
         "u-s-congress-passes-a-bill",
@@ -113,6 +114,7 @@ Strong winds close the harbour.
         "Timeline of Mars exploration",
         ("Mars", "NASA"),
         None,
+        "news/2017/03/8/index.md",
     )
     assert items[1].topic is None
     assert items[1].contexts is None
@@ -167,9 +169,9 @@ def test_bom_crlf_and_bad_utf8() -> None:
     assert parse_file("news/2003/06/2/x.md", b"\x00\x01binary").page is None
 
 
-def test_title_text_is_kept_as_written() -> None:
+def test_titles_are_shown_clean() -> None:
     p = page("#  Rescuers ''film'' [http:--x.example-y CNN] recalled \n")
-    assert p.title == "Rescuers ''film'' [http:--x.example-y CNN] recalled"
+    assert p.title == "Rescuers film CNN recalled"
 
 
 def _pg(slug: str, title: str, **kw: object) -> EventPage:
@@ -291,3 +293,47 @@ def test_links_to_day_pages_are_not_events() -> None:
     assert split_event_path("/news/2003/06/2/README.md") is None
     assert split_event_path("/news/2003/06/2/a-b.md") == ("2003-06-02", "a-b")
     assert split_event_path("/news/2003/02/30/a-b.md") is None
+
+
+def test_a_changes_entry_whose_title_is_another_event_is_ignored_with_a_warning() -> None:
+    text = """# Parliamentary elections are held in Norland, the ruling party keeps its majority. 
+
+### Changes:
+
+1. [ Parliamentary elections are held in Norland. ](/news/2009/09/14/parliamentary-elections-are-held-in-norland.md) _(First version)_
+1. [ Parliamentary elections are held in Suderia. ](/news/2009/09/14/parliamentary-elections-are-held-in-suderia.md) _(First version)_
+1. [ Election in Norland 2009: Parliamentary elections are held in Norland. ](/news/2009/09/14/election-in-norland.md) _(First version)_
+1. [ Parliamentary elections are held in Norland, the ruling party keeps its majority. ](/news/2009/09/14/current.md) _(Current version)_
+"""
+    parsed = parse_file("news/2009/09/14/current.md", text.encode())
+    assert parsed.page is not None
+    assert [c.slug for c in parsed.page.changes] == [
+        "parliamentary-elections-are-held-in-norland",
+        "election-in-norland",
+        "current",
+    ]
+    assert parsed.warnings == (
+        "Changes entry parliamentary-elections-are-held-in-suderia ignored: its title is not a wording of this page's",
+    )
+    other = _pg("parliamentary-elections-are-held-in-suderia", "Parliamentary elections are held in Suderia.")
+    events = merge_day("2009-09-14", [parsed.page, other], [])
+    assert sorted(e.slug for e in events) == ["current", "parliamentary-elections-are-held-in-suderia"]
+
+
+def test_a_page_with_no_title_is_skipped_with_a_warning_saying_so() -> None:
+    nameless = parse_file("news/2010/05/3/.md", b"### [2010-05-3](/news/2010/05/3/index.md)\n\n# \n")
+    assert nameless.page is None
+    assert nameless.warnings == ("event page with no title (the file is named '.md'); skipped",)
+    day = b"## [2010-05-3](/news/2010/05/3/index.md)\n\n### [ ](/news/2010/05/3/.md)\n_Context: A_\n\n### [ A ferry sinks. ](/news/2010/05/3/a-ferry-sinks.md)\n"
+    parsed = parse_file("news/2010/05/3/index.md", day)
+    assert [i.slug for i in parsed.items] == ["a-ferry-sinks"]
+    assert parsed.warnings == ("item with no title (links to /news/2010/05/3/.md); skipped",)
+
+
+@pytest.mark.parametrize("date", ["2003-02-30", "99999-01-01", "0000-00-00", "soon"])
+def test_a_front_matter_date_that_is_no_day_is_named_in_a_warning(date: str) -> None:
+    text = f"---\ndate: {date}\ntitle: Kept title\n---\n#  Body title\n"
+    parsed = parse_file("news/2003/06/2/x.md", text.encode())
+    assert parsed.page is not None
+    assert (parsed.page.day, parsed.page.title) == ("2003-06-02", "Kept title")  # the rest of it is kept
+    assert parsed.warnings == (f"front matter date {date!r} is not a day; the folder's day is used",)

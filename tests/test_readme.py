@@ -13,7 +13,7 @@ from tests.conftest import Run
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "data"
-COMMANDS = ("index", "on", "search", "related", "show", "contexts", "timeline")
+COMMANDS = ("index", "on", "search", "related", "show", "contexts", "timeline", "export", "info")
 
 
 def readme_examples() -> list[str]:
@@ -46,6 +46,8 @@ def run_example(run: Run, line: str) -> None:
     assert code == 0, (line, err)
     if args[0] == "index" and "--json" not in args:
         assert "the cache" in err, line  # its summary goes to stderr; stdout is for data only
+    elif args[0] == "export" and ("--output" in args or "-o" in args):
+        assert "wrote" in err, line  # the data went to the file; stderr says so
     else:
         assert out.strip(), line
     if piped:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from newsq.clean import needs_cleaning
 from newsq.models import EventPage, Link, Source
 from newsq.parse import merge_day, parse_file, slugify
 
@@ -19,7 +20,10 @@ _LETTERS = st.characters(
     exclude_characters="zZ.:;!?\u2013\u2014-_,#\x85\u2028\u2029",
 )
 _TEXT = st.text(_LETTERS, min_size=1, max_size=30).map(str.strip).filter(bool)
-_NAME = _TEXT.filter(lambda s: not s.endswith("_") and not s.startswith("#") and "[" not in s and "]" not in s)
+# Clean text comes back as written (text with markup or mojibake comes back clean: test_clean.py).
+_NAME = _TEXT.filter(
+    lambda s: not s.endswith("_") and not s.startswith("#") and not needs_cleaning(s) and any(c.isalnum() for c in s)
+)
 
 
 @dataclass
@@ -64,7 +68,10 @@ def specs(draw: st.DrawFn) -> list[Spec]:
                 topic=draw(st.none() | _NAME),
                 contexts=contexts,
                 summary=draw(
-                    st.none() | st.text(st.characters(categories=("L", "Zs")), min_size=1).map(str.strip).filter(bool)
+                    st.none()
+                    | st.text(st.characters(categories=("L", "Zs")), min_size=1)
+                    .map(str.strip)
+                    .filter(lambda s: s and not needs_cleaning(s))
                 ),
                 sources=[
                     (draw(_NAME), f"https://example.com/{i}/{draw(st.from_regex(r'[a-z0-9]{1,8}', fullmatch=True))}")

@@ -1,0 +1,289 @@
+"""Events: writing a day's events, and reading them back by id, slug, day, link and context."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from newsq.models import Event, Filters, Link, Row, Source
+
+EVENT_COLUMNS = "e.id, e.slug, e.day, e.title, e.summary, e.topic, e.contexts, e.sources, e.aliases, e.path"
+
+
+# --- events ---------------------------------------------------------------------------------------
+
+
+def _delete_events(conn: sqlite3.Connection, ids: Sequence[int], *, fts: bool) -> None:
+    """Remove events with everything hanging off them, and their FTS rows when they have some
+    (during a full index they have none yet: deleting FTS rows never inserted damages the index)."""
+    rows = [(i,) for i in ids]
+    if fts:
+        conn.executemany(
+            "INSERT INTO events_fts(events_fts, rowid, title, summary, topic, contexts) "
+            "SELECT 'delete', id, title, summary, topic, contexts FROM events WHERE id = ?",
+            rows,
+        )
+    for table in ("slugs", "event_contexts", "links"):
+        conn.executemany(f"DELETE FROM {table} WHERE event_id = ?", rows)
+    conn.executemany("DELETE FROM events WHERE id = ?", rows)
+
+
+def delete_days(conn: sqlite3.Connection, days: Iterable[str], *, fts: bool) -> None:
+    """Remove the events of some days (fts: they are in the full-text index already)."""
+    for day in days:
+        _delete_events(conn, [i for (i,) in conn.execute("SELECT id FROM events WHERE day = ?", (day,))], fts=fts)
+
+
+def _event_values(ev: Event) -> tuple[Any, ...]:
+    """An event's columns as stored (after id, day and ord)."""
+    return (
+        ev.slug,
+        ev.title,
+        ev.summary,
+        ev.topic,
+        "\n".join(ev.contexts),
+        json.dumps([[s.name, s.url] for s in ev.sources]),
+        json.dumps(ev.aliases),
+        ev.path,
+    )
+
+
+def _link_values(ev: Event) -> tuple[tuple[Any, ...], ...]:
+    return tuple((ln.slug, ln.day, ln.title, "\n".join(ln.shared_contexts)) for ln in ev.related)
+
+
+def replace_day(conn: sqlite3.Connection, day: str, events: Sequence[Event]) -> None:
+    """Make a day's stored events these, touching only those that changed (a page edit
+    rewrites one event, not the whole day, and leaves the others' FTS rows alone)."""
+    old: dict[tuple[Any, ...], list[int]] = {}
+    for id_, *values in conn.execute(
+        "SELECT id, slug, title, summary, topic, contexts, sources, aliases, path FROM events WHERE day = ?", (day,)
+    ).fetchall():
+        links = conn.execute(
+            "SELECT slug, day, title, shared_contexts FROM links WHERE event_id = ? ORDER BY ord", (id_,)
+        ).fetchall()
+        old.setdefault((tuple(values), tuple(links)), []).append(id_)
+    kept: list[tuple[int, int]] = []
+    fresh: list[tuple[int, Event]] = []
+    for ord_, ev in enumerate(events):
+        same = old.get((_event_values(ev), _link_values(ev)))
+        if same:
+            kept.append((ord_, same.pop()))
+        else:
+            fresh.append((ord_, ev))
+    _delete_events(conn, [i for ids in old.values() for i in ids], fts=True)
+    conn.executemany("UPDATE events SET ord = ? WHERE id = ? AND ord != ?", [(o, i, o) for o, i in kept])
+    insert_events(conn, [ev for _, ev in fresh], fts=True, ords=[o for o, _ in fresh])
+
+
+def insert_events(
+    conn: sqlite3.Connection, events: Sequence[Event], *, fts: bool, ords: Sequence[int] | None = None
+) -> list[int]:
+    """Insert one day's events in order; with fts, also index their text (incremental updates)."""
+    start = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM events").fetchone()[0]
+    ids = list(range(start, start + len(events)))
+    conn.executemany(
+        "INSERT INTO events(id, day, ord, slug, title, summary, topic, contexts, sources, aliases, path) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (id_, ev.day, ord_, *_event_values(ev))
+            for id_, ord_, ev in zip(ids, ords if ords is not None else range(len(events)), events, strict=True)
+        ],
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO slugs VALUES (?, ?)",
+        [(s, i) for i, ev in zip(ids, events, strict=True) for s in (ev.slug, *ev.aliases)],
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO event_contexts VALUES (?, ?, ?)",
+        [(c, ev.day, i) for i, ev in zip(ids, events, strict=True) for c in ev.contexts],
+    )
+    conn.executemany(
+        "INSERT INTO links VALUES (?, ?, ?, ?, ?, ?)",
+        [(i, n, *values) for i, ev in zip(ids, events, strict=True) for n, values in enumerate(_link_values(ev))],
+    )
+    if fts and ids:
+        conn.executemany(
+            "INSERT INTO events_fts(rowid, title, summary, topic, contexts) "
+            "SELECT id, title, summary, topic, contexts FROM events WHERE id = ?",
+            [(i,) for i in ids],
+        )
+    return ids
+
+
+def rebuild_fts(conn: sqlite3.Connection) -> None:
+    """Index all event text at once (much faster than row by row on a full index)."""
+    conn.execute("INSERT INTO events_fts(events_fts) VALUES ('rebuild')")
+    conn.execute("INSERT INTO events_fts(events_fts) VALUES ('optimize')")
+
+
+def rebuild_vocab(conn: sqlite3.Connection) -> None:
+    """The index's words with their document counts: what typos are corrected against."""
+    conn.execute("DELETE FROM vocab")
+    conn.execute("INSERT INTO vocab SELECT term, doc FROM events_vocab")
+
+
+def row_of(r: tuple[Any, ...]) -> Row:
+    (id_, slug, day, title, summary, topic, contexts, sources, aliases, path) = r
+    return Row(
+        id=int(id_),
+        event=Event(
+            slug=str(slug),
+            day=str(day),
+            title=str(title),
+            summary=summary,
+            topic=topic,
+            contexts=tuple(str(contexts).split("\n")) if contexts else (),
+            sources=tuple(Source(n, u) for n, u in json.loads(str(sources))),
+            aliases=tuple(json.loads(str(aliases))),
+            path=path,
+        ),
+    )
+
+
+def events_filtered(conn: sqlite3.Connection, filters: Filters) -> Iterator[Row]:
+    """The events that pass the filters, by day then day-page order."""
+    cond, args = filtered_where(filters)
+    cur = conn.execute(f"SELECT {EVENT_COLUMNS} FROM events e WHERE {cond} ORDER BY e.day, e.ord", args)
+    return (row_of(r) for r in cur)
+
+
+def event_by_id(conn: sqlite3.Connection, id_: int) -> Row:
+    return row_of(conn.execute(f"SELECT {EVENT_COLUMNS} FROM events e WHERE e.id = ?", (id_,)).fetchone())
+
+
+def events_by_slug(conn: sqlite3.Connection, slug: str, day: str | None = None) -> list[Row]:
+    """Events that have this slug (canonical or alias), on one day if given."""
+    sql = f"SELECT DISTINCT {EVENT_COLUMNS} FROM slugs s JOIN events e ON e.id = s.event_id WHERE s.slug = ?"
+    args: tuple[str, ...] = (slug,)
+    if day is not None:
+        sql += " AND e.day = ?"
+        args += (day,)
+    return [row_of(r) for r in conn.execute(sql + " ORDER BY e.day, e.ord", args)]
+
+
+def events_by_slug_prefix(conn: sqlite3.Connection, prefix: str, limit: int, day: str | None = None) -> list[Row]:
+    """Events whose slug (canonical or alias) starts with prefix, on one day if given; at most `limit`."""
+    sql = "SELECT s.event_id FROM slugs s JOIN events e ON e.id = s.event_id WHERE s.slug >= ? AND s.slug < ?"
+    args: tuple[str, ...] = (prefix, prefix + "\U0010ffff")
+    if day is not None:
+        sql += " AND e.day = ?"
+        args += (day,)
+    ids: list[int] = []
+    for (id_,) in conn.execute(sql + " ORDER BY s.slug", args):
+        if id_ not in ids:
+            ids.append(id_)
+            if len(ids) >= limit:
+                break
+    return [event_by_id(conn, i) for i in ids]
+
+
+def unique_prefix(conn: sqlite3.Connection, slug: str, day: str) -> str | None:
+    """The shortest start of `slug` that no other event's slug (canonical or alias) starts with: a
+    REF for the event with this slug on `day`. None when another event has this very slug."""
+    # The other events' slugs nearest to it in sorted order share the longest starts with it.
+    mine = "SELECT s.event_id FROM slugs s JOIN events e ON e.id = s.event_id WHERE s.slug = ? AND e.day = ?"
+    longest = 0
+    for op, order in (("<=", "DESC"), (">=", "ASC")):
+        near = conn.execute(
+            f"SELECT slug FROM slugs WHERE slug {op} ? AND event_id NOT IN ({mine}) ORDER BY slug {order} LIMIT 1",
+            (slug, slug, day),
+        ).fetchone()
+        if near is not None:
+            shared = next((i for i, (a, b) in enumerate(zip(slug, near[0], strict=False)) if a != b), None)
+            longest = max(longest, shared if shared is not None else min(len(slug), len(near[0])))
+    return None if longest >= len(slug) else slug[: longest + 1]
+
+
+def slugs_near(conn: sqlite3.Connection, start: str, limit: int = 50000) -> list[str]:
+    """Canonical and alias slugs that start with `start` (all of them when start is empty)."""
+    return [
+        s
+        for (s,) in conn.execute(
+            "SELECT slug FROM slugs WHERE slug >= ? AND slug < ? LIMIT ?", (start, start + "\U0010ffff", limit)
+        )
+    ]
+
+
+def lines_of(text: str) -> tuple[str, ...]:
+    return tuple(text.split("\n")) if text else ()
+
+
+def links_from(conn: sqlite3.Connection, event_id: int) -> list[tuple[Link, int | None]]:
+    """An event's Related links, each with the id of the archive event it names (or None)."""
+    out: list[tuple[Link, int | None]] = []
+    rows = conn.execute(
+        "SELECT slug, day, title, shared_contexts FROM links WHERE event_id = ? ORDER BY ord", (event_id,)
+    ).fetchall()
+    for slug, day, title, shared in rows:
+        sql = "SELECT s.event_id FROM slugs s JOIN events e ON e.id = s.event_id WHERE s.slug = ?"
+        args: tuple[str, ...] = (slug,)
+        if day is not None:
+            sql += " AND e.day = ?"
+            args += (day,)
+        hit = conn.execute(sql + " LIMIT 1", args).fetchone()
+        out.append((Link(slug, day, title, lines_of(shared)), hit[0] if hit else None))
+    return out
+
+
+def slugs_of_day(conn: sqlite3.Connection, day: str) -> dict[str, int]:
+    """Every slug (canonical and alias) of a day's events, with its event's id."""
+    sql = "SELECT s.slug, s.event_id FROM events e JOIN slugs s ON s.event_id = e.id WHERE e.day = ?"
+    return dict(conn.execute(sql, (day,)).fetchall())
+
+
+def links_by_prefix(conn: sqlite3.Connection, prefix: str, day: str) -> list[tuple[int, str, tuple[str, ...]]]:
+    """(source event id, slug, shared contexts) of Related links to a slug starting with `prefix`
+    on `day` (or on no day)."""
+    rows = conn.execute(
+        "SELECT event_id, slug, shared_contexts FROM links WHERE slug >= ? AND slug < ? AND (day IS NULL OR day = ?)",
+        (prefix, prefix + "\U0010ffff", day),
+    ).fetchall()
+    return [(int(id_), str(slug), lines_of(shared)) for id_, slug, shared in rows]
+
+
+def links_to(
+    conn: sqlite3.Connection, event_id: int, slugs: Sequence[str], day: str
+) -> list[tuple[int, tuple[str, ...]]]:
+    """(source event id, shared contexts) of events whose Related list names this event."""
+    marks = ",".join("?" * len(slugs))
+    rows = conn.execute(
+        f"SELECT event_id, shared_contexts FROM links WHERE slug IN ({marks}) AND (day IS NULL OR day = ?) "
+        "AND event_id != ? ORDER BY event_id",
+        (*slugs, day, event_id),
+    ).fetchall()
+    seen: dict[int, tuple[str, ...]] = {}
+    for id_, shared in rows:
+        seen.setdefault(int(id_), lines_of(shared))
+    return list(seen.items())
+
+
+def context_neighbours(conn: sqlite3.Connection, context: str, day: str, per_side: int) -> list[tuple[int, str]]:
+    """(event id, day) of up to per_side events before and after `day` that have `context`."""
+    before = conn.execute(
+        "SELECT event_id, day FROM event_contexts WHERE context = ? AND day <= ? ORDER BY day DESC LIMIT ?",
+        (context, day, per_side),
+    ).fetchall()
+    after = conn.execute(
+        "SELECT event_id, day FROM event_contexts WHERE context = ? AND day > ? ORDER BY day LIMIT ?",
+        (context, day, per_side),
+    ).fetchall()
+    return before + after
+
+
+def filtered_where(filters: Filters, alias: str = "e") -> tuple[str, list[object]]:
+    """SQL conditions (joined with AND, or "1") and their arguments for the filters every listing takes."""
+    where: list[str] = []
+    args: list[object] = []
+    if filters.first is not None:
+        where.append(f"{alias}.day >= ?")
+        args.append(filters.first)
+    if filters.last is not None:
+        where.append(f"{alias}.day <= ?")
+        args.append(filters.last)
+    for name in filters.contexts:
+        where.append(f"{alias}.id IN (SELECT event_id FROM event_contexts WHERE context = ?)")
+        args.append(name)
+    return " AND ".join(where) or "1", args

@@ -1,0 +1,214 @@
+"""What exploring counts: days, contexts, periods; and the selections that export streams."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+
+from newsq.models import ContextCount, Filters, RelatedLink, Row, Selection
+from newsq.store.events import EVENT_COLUMNS, filtered_where, lines_of, row_of
+from newsq.store.search import check_match
+
+
+def refresh_days(conn: sqlite3.Connection, days: Iterable[str] | None = None) -> None:
+    """Count the events of some days again (of every day when None)."""
+    if days is None:
+        conn.execute("DELETE FROM days")
+        conn.execute("INSERT INTO days SELECT day, count(*) FROM events GROUP BY day")
+        return
+    for day in days:
+        conn.execute("DELETE FROM days WHERE day = ?", (day,))
+        conn.execute("INSERT INTO days SELECT day, count(*) FROM events WHERE day = ? GROUP BY day", (day,))
+
+
+def contexts_of_days(conn: sqlite3.Connection, days: Iterable[str]) -> set[str]:
+    """The contexts of the events of some days (whose counts an update must redo)."""
+    sql = "SELECT ec.context FROM events e JOIN event_contexts ec ON ec.event_id = e.id WHERE e.day = ?"
+    return {name for day in days for (name,) in conn.execute(sql, (day,))}
+
+
+# Per context (case folded): the spelling most events use (ties: the first in code point order, so
+# capitals win), how many events, first and last day.
+_CONTEXT_ROWS = """
+SELECT context, events, first, last FROM (
+    SELECT context, sum(n) OVER whole AS events, min(first) OVER whole AS first, max(last) OVER whole AS last,
+        row_number() OVER (PARTITION BY context COLLATE NOCASE ORDER BY n DESC, context COLLATE BINARY) AS rank
+    FROM (
+        SELECT context, count(*) AS n, min(day) AS first, max(day) AS last FROM event_contexts {where}
+        GROUP BY context COLLATE BINARY
+    )
+    WINDOW whole AS (PARTITION BY context COLLATE NOCASE)
+) WHERE rank = 1
+"""
+
+
+def refresh_contexts(conn: sqlite3.Connection, names: Iterable[str] | None = None) -> None:
+    """Count some contexts again (every context when None)."""
+    if names is None:
+        conn.execute("DELETE FROM contexts")
+        rows = conn.execute(_CONTEXT_ROWS.format(where="")).fetchall()
+    else:
+        wanted = sorted(set(names))
+        rows = []
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            conn.executemany("DELETE FROM contexts WHERE name = ?", [(n,) for n in chunk])
+            where = f"WHERE context IN ({','.join('?' * len(chunk))})"
+            rows += conn.execute(_CONTEXT_ROWS.format(where=where), chunk).fetchall()
+    conn.executemany("INSERT OR REPLACE INTO contexts VALUES (?, ?, ?, ?)", rows)
+
+
+_CONTEXT_ORDER = {
+    "count": "events DESC, name",
+    "name": "name",
+    "first": "first, name",
+    "last": "last DESC, name",
+}
+
+
+def contexts(
+    conn: sqlite3.Connection, *, sort: str = "count", limit: int | None = None, containing: str | None = None
+) -> list[ContextCount]:
+    """Contexts with their counts, sorted; `containing`: only names holding this text (any case)."""
+    sql = "SELECT name, events, first, last FROM contexts"
+    args: list[object] = []
+    if containing:
+        sql += " WHERE name LIKE ? ESCAPE '\\'"
+        args.append("%" + containing.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+    sql += f" ORDER BY {_CONTEXT_ORDER[sort]}"
+    if limit is not None:
+        sql += " LIMIT ?"
+        args.append(limit)
+    return [ContextCount(*row) for row in conn.execute(sql, args)]
+
+
+def context_named(conn: sqlite3.Connection, name: str) -> ContextCount | None:
+    """The context of this name, in any case."""
+    row = conn.execute("SELECT name, events, first, last FROM contexts WHERE name = ?", (name.strip(),)).fetchone()
+    return ContextCount(*row) if row else None
+
+
+def context_names(conn: sqlite3.Connection) -> list[str]:
+    return [name for (name,) in conn.execute("SELECT name FROM contexts")]
+
+
+def day_span(conn: sqlite3.Connection) -> tuple[str, str] | None:
+    """The first and last day that have events."""
+    first, last = conn.execute("SELECT min(day), max(day) FROM days").fetchone()
+    return (first, last) if first else None
+
+
+def events_on_days(
+    conn: sqlite3.Connection, days: Sequence[str], *, newest_first: bool, contexts: tuple[str, ...] = ()
+) -> Iterator[Row]:
+    """The events of some days (e.g. one month and day in every year) with all these contexts, by
+    day then day-page order."""
+    for day in sorted(days, reverse=newest_first):
+        cond, args = filtered_where(Filters(day, day, contexts))
+        cur = conn.execute(f"SELECT {EVENT_COLUMNS} FROM events e WHERE {cond} ORDER BY e.ord", args)
+        yield from (row_of(r) for r in cur)
+
+
+def counts_by_period(
+    conn: sqlite3.Connection, width: int, filters: Filters, match: str | None = None
+) -> list[tuple[str, int]]:
+    """(period, events) for periods given by the first `width` characters of the day (4: years,
+    7: months, 10: days), of the events that pass the filters (and match the FTS5 query)."""
+    if match is None and not filters.contexts:  # the whole archive: from the days' counts
+        span = Filters(filters.first, filters.last)
+        cond, args = filtered_where(span, alias="days")
+        sql = f"SELECT substr(day, 1, {width}), sum(events) FROM days WHERE {cond} GROUP BY 1 ORDER BY 1"
+        return conn.execute(sql, args).fetchall()
+    cond, args = filtered_where(filters)
+    source = "events e"
+    if match is not None:
+        source = "events_fts JOIN events e ON e.id = events_fts.rowid"
+        cond = f"events_fts MATCH ? AND {cond}"
+        args = [match, *args]
+    sql = f"SELECT substr(e.day, 1, {width}), count(*) FROM {source} WHERE {cond} GROUP BY 1 ORDER BY 1"
+    return conn.execute(sql, args).fetchall()
+
+
+# --- export: the events, links and contexts of a selection, streamed in date order --------------------
+
+
+def _selected(selection: Selection) -> tuple[str, str, list[object]]:
+    """FROM and WHERE of the events a selection takes, and the arguments."""
+    cond, args = filtered_where(selection.filters)
+    if selection.match is None:
+        return "events e", cond, args
+    check_match(selection.match)
+    return (
+        "events_fts JOIN events e ON e.id = events_fts.rowid",
+        f"events_fts MATCH ? AND {cond}",
+        [selection.match, *args],
+    )
+
+
+def count_selected(conn: sqlite3.Connection, selection: Selection) -> int:
+    source, cond, args = _selected(selection)
+    if source == "events e" and cond == "1":
+        return int(conn.execute("SELECT coalesce(sum(events), 0) FROM days").fetchone()[0])
+    return int(conn.execute(f"SELECT count(*) FROM {source} WHERE {cond}", args).fetchone()[0])
+
+
+def selected_events(conn: sqlite3.Connection, selection: Selection) -> Iterator[Row]:
+    """Every event of a selection, by day then day-page order; one cursor, never a list."""
+    source, cond, args = _selected(selection)
+    cur = conn.execute(f"SELECT {EVENT_COLUMNS} FROM {source} WHERE {cond} ORDER BY e.day, e.ord, e.id", args)
+    return (row_of(r) for r in cur)
+
+
+def selected_links(conn: sqlite3.Connection, selection: Selection) -> Iterator[tuple[int, RelatedLink]]:
+    """(event id, link) for the Related links of a selection's events, in the order of
+    selected_events and then of each Related list. A link whose event the archive has (by its
+    slug or an alias, on its day when the link has one: as `newsq related` decides) names that
+    event's slug, day and title; any other keeps what the link says."""
+    source, cond, args = _selected(selection)
+    target = (
+        "(SELECT s.event_id FROM slugs s JOIN events x ON x.id = s.event_id "
+        "WHERE s.slug = l.slug AND (l.day IS NULL OR x.day = l.day) LIMIT 1)"
+    )
+    cur = conn.execute(
+        f"SELECT e.id, e.slug, e.day, l.slug, l.day, l.title, l.shared_contexts, t.slug, t.day, t.title FROM {source} "
+        f"JOIN links l ON l.event_id = e.id LEFT JOIN events t ON t.id = {target} "
+        f"WHERE {cond} ORDER BY e.day, e.ord, e.id, l.ord",
+        args,
+    )
+    for id_, source_slug, source_day, slug, day, title, shared, t_slug, t_day, t_title in cur:
+        if t_slug is None:
+            yield id_, RelatedLink(source_slug, source_day, slug, day, title, False, lines_of(shared))
+        else:
+            yield id_, RelatedLink(source_slug, source_day, t_slug, t_day, t_title, True, lines_of(shared))
+
+
+def selected_contexts(conn: sqlite3.Connection, selection: Selection) -> Iterator[ContextCount]:
+    """The contexts of a selection's events, counted within it (commonest spelling, events, first
+    and last day), most events first. Without filters, from the contexts table the indexer keeps."""
+    source, cond, args = _selected(selection)
+    if source == "events e" and cond == "1":
+        cur = conn.execute("SELECT name, events, first, last FROM contexts ORDER BY events DESC, name")
+        return (ContextCount(*row) for row in cur)
+    inner = (
+        f"SELECT ec.context, count(*) AS n, min(ec.day) AS first, max(ec.day) AS last FROM {source} "
+        f"JOIN event_contexts ec ON ec.event_id = e.id WHERE {cond} GROUP BY ec.context COLLATE BINARY"
+    )
+    cur = conn.execute(
+        f"SELECT context, max(n), sum(n) AS events, min(first), max(last) FROM ({inner}) "
+        "GROUP BY context COLLATE NOCASE ORDER BY events DESC, context",
+        args,
+    )
+    return (ContextCount(name, count, first, last) for name, _top, count, first, last in cur)
+
+
+# --- completion: names that start with what was typed, straight from the indexes ------------------------
+
+
+def contexts_starting(conn: sqlite3.Connection, prefix: str, limit: int) -> list[str]:
+    """Context names that start with `prefix` in any case, most events first (a range over the
+    NOCASE primary key: no scan, however many contexts)."""
+    rows = conn.execute(
+        "SELECT name FROM contexts WHERE name >= ? AND name < ? ORDER BY events DESC, name LIMIT ?",
+        (prefix, prefix + "\U0010ffff", limit),
+    )
+    return [name for (name,) in rows]

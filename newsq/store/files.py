@@ -1,0 +1,154 @@
+"""The archive's files and folders as the cache records them: what the change checks compare."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from array import array
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from newsq.models import FileRecord
+
+# --- files and folders ---------------------------------------------------------------------------
+
+
+def file_stats(conn: sqlite3.Connection, dirs: Iterable[str] | None = None) -> dict[str, tuple[int, int, int]]:
+    """path -> (mtime_ns, size, ctime_ns) of every file the cache has read (or of those in some folders)."""
+    if dirs is None:
+        return {p: (m, s, c) for p, m, s, c in conn.execute("SELECT path, mtime_ns, size, ctime_ns FROM files")}
+    out: dict[str, tuple[int, int, int]] = {}
+    for folder in dirs:
+        sql = "SELECT path, mtime_ns, size, ctime_ns FROM files WHERE dir = ?"
+        out.update({p: (m, s, c) for p, m, s, c in conn.execute(sql, (folder,))})
+    return out
+
+
+def dir_mtimes(conn: sqlite3.Connection) -> dict[str, int]:
+    return dict(conn.execute("SELECT path, mtime_ns FROM dirs").fetchall())
+
+
+def dir_snapshot(conn: sqlite3.Connection) -> tuple[list[str], array[int]]:
+    """Where every folder is on disk, and its mtime: what the quick check stats."""
+    row = conn.execute("SELECT reals, mtimes FROM dir_snapshot WHERE id = 1").fetchone()
+    mtimes: array[int] = array("q")
+    if row is None:
+        return [], mtimes
+    mtimes.frombytes(row[1])
+    return row[0].split("\0"), mtimes
+
+
+def dir_places(conn: sqlite3.Connection, folders: Iterable[str]) -> tuple[list[str], list[int]]:
+    """Where some folders are on disk, and their mtimes."""
+    rows = [r for f in folders for r in conn.execute("SELECT real, mtime_ns FROM dirs WHERE path = ?", (f,))]
+    return [r for r, _ in rows], [m for _, m in rows]
+
+
+def dirs_under(conn: sqlite3.Connection, folders: Iterable[str]) -> dict[str, int]:
+    """The recorded folders below some folders (at any depth), with their mtimes."""
+    out: dict[str, int] = {}
+    for folder in folders:
+        low = folder + "/" if folder else ""
+        out.update(
+            conn.execute("SELECT path, mtime_ns FROM dirs WHERE path > ? AND path < ?", (low, low + "\U0010ffff"))
+        )
+    return out
+
+
+def dirs_at(conn: sqlite3.Connection, reals: Iterable[str]) -> list[str]:
+    """The folders (as the cache names them) at these places on disk."""
+    return [p for real in reals for (p,) in conn.execute("SELECT path FROM dirs WHERE real = ?", (real,))]
+
+
+def _pack_dirs(conn: sqlite3.Connection, reals: list[str] | None = None, mtimes: array[int] | None = None) -> None:
+    if reals is None or mtimes is None:
+        rows = conn.execute("SELECT real, mtime_ns FROM dirs").fetchall()
+        reals, mtimes = [r for r, _ in rows], array("q", (m for _, m in rows))
+    conn.execute("INSERT OR REPLACE INTO dir_snapshot VALUES (1, ?, ?)", ("\0".join(reals), mtimes.tobytes()))
+
+
+def save_dirs(conn: sqlite3.Connection, dirs: Iterable[tuple[str, str, int]]) -> None:
+    conn.execute("DELETE FROM dirs")
+    conn.executemany("INSERT INTO dirs VALUES (?, ?, ?)", dirs)
+    _pack_dirs(conn)
+
+
+def update_dirs(conn: sqlite3.Connection, dirs: Iterable[tuple[str, str, int]], gone: Iterable[str]) -> None:
+    """Record the mtimes of folders looked at again, and forget folders that are gone."""
+    dirs = list(dirs)
+    gone_reals = {r for d in gone for (r,) in conn.execute("SELECT real FROM dirs WHERE path = ?", (d,))}
+    conn.executemany("DELETE FROM dirs WHERE path = ?", [(d,) for d in gone])
+    conn.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?, ?)", dirs)
+    # Patch the packed row rather than pack every folder again (a query's refresh pays for this).
+    reals, mtimes = dir_snapshot(conn)
+    if gone_reals:
+        kept = [i for i, r in enumerate(reals) if r not in gone_reals]
+        reals, mtimes = [reals[i] for i in kept], array("q", (mtimes[i] for i in kept))
+    at = {r: i for i, r in enumerate(reals)}
+    for _path, real, mtime in dirs:
+        if real in at:
+            mtimes[at[real]] = mtime
+        else:
+            reals.append(real)
+            mtimes.append(mtime)
+    _pack_dirs(conn, reals, mtimes)
+
+
+def _file_values(rec: FileRecord) -> tuple[Any, ...]:
+    warned = json.dumps(rec.warnings) if rec.warnings else None
+    return (rec.path, rec.dir, rec.mtime_ns, rec.size, rec.ctime_ns, json.dumps(rec.days), rec.payload, warned)
+
+
+def put_files(conn: sqlite3.Connection, records: Iterable[FileRecord]) -> None:
+    """Insert or replace files and the days they speak of."""
+    for rec in records:
+        conn.execute("DELETE FROM file_days WHERE path = ?", (rec.path,))
+        conn.execute(
+            "INSERT OR REPLACE INTO files(path, dir, mtime_ns, size, ctime_ns, days, payload, warnings) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            _file_values(rec),
+        )
+        conn.executemany("INSERT OR IGNORE INTO file_days VALUES (?, ?)", [(d, rec.path) for d in rec.days])
+
+
+def put_files_fresh(conn: sqlite3.Connection, records: Sequence[FileRecord]) -> None:
+    """Insert files into an empty cache (no replace, no delete: the fast path of a full index)."""
+    conn.executemany(
+        "INSERT INTO files(path, dir, mtime_ns, size, ctime_ns, days, payload, warnings) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [_file_values(r) for r in records],
+    )
+    conn.executemany("INSERT OR IGNORE INTO file_days VALUES (?, ?)", [(d, r.path) for r in records for d in r.days])
+
+
+def drop_files(conn: sqlite3.Connection, paths: Iterable[str]) -> set[str]:
+    """Forget files; return the days they spoke of."""
+    days: set[str] = set()
+    for path in paths:
+        days.update(d for (d,) in conn.execute("SELECT day FROM file_days WHERE path = ?", (path,)))
+        conn.execute("DELETE FROM file_days WHERE path = ?", (path,))
+        conn.execute("DELETE FROM files WHERE path = ?", (path,))
+    return days
+
+
+def days_of(conn: sqlite3.Connection, paths: Iterable[str]) -> set[str]:
+    days: set[str] = set()
+    for path in paths:
+        days.update(d for (d,) in conn.execute("SELECT day FROM file_days WHERE path = ?", (path,)))
+    return days
+
+
+def payloads_for_day(conn: sqlite3.Connection, day: str) -> list[tuple[str, str]]:
+    """(path, payload) of every file that speaks of a day."""
+    return conn.execute(
+        "SELECT f.path, f.payload FROM file_days d JOIN files f ON f.path = d.path WHERE d.day = ?",
+        (day,),
+    ).fetchall()
+
+
+def warnings(conn: sqlite3.Connection) -> list[tuple[str, str]]:
+    """(path, reason) of every warning recorded for the archive's files."""
+    out: list[tuple[str, str]] = []
+    for path, text in conn.execute("SELECT path, warnings FROM files WHERE warnings IS NOT NULL ORDER BY path"):
+        out.extend((path, w) for w in json.loads(text))
+    return out

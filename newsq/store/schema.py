@@ -1,0 +1,188 @@
+"""The cache file: its schema, connections, transactions, and what it says about itself."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+SCHEMA_VERSION = 10
+
+_SCHEMA = """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+-- Every archive file read, with what it held (so a day can be merged again without
+-- re-reading its other files). A rowid table: its rows are too large for WITHOUT ROWID.
+CREATE TABLE files(
+    id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, dir TEXT NOT NULL, mtime_ns INTEGER NOT NULL,
+    size INTEGER NOT NULL, ctime_ns INTEGER NOT NULL, days TEXT NOT NULL, payload TEXT NOT NULL, warnings TEXT
+);
+-- Which files speak of which day (a front page speaks of several).
+CREATE TABLE file_days(day TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY(day, path)) WITHOUT ROWID;
+-- Every folder of the archive with its mtime: the cheap check for added or removed files.
+CREATE TABLE dirs(path TEXT PRIMARY KEY, real TEXT NOT NULL, mtime_ns INTEGER NOT NULL) WITHOUT ROWID;
+-- The same, packed into one row: a query reads it in one go (34,000 folders at a million events).
+CREATE TABLE dir_snapshot(id INTEGER PRIMARY KEY CHECK (id = 1), reals TEXT NOT NULL, mtimes BLOB NOT NULL);
+CREATE TABLE events(
+    id INTEGER PRIMARY KEY, slug TEXT NOT NULL, day TEXT NOT NULL, ord INTEGER NOT NULL,
+    title TEXT NOT NULL, summary TEXT, topic TEXT,
+    contexts TEXT NOT NULL,  -- one per line: what FTS5 indexes and what snippets show
+    sources TEXT NOT NULL, aliases TEXT NOT NULL, path TEXT
+);
+CREATE TABLE slugs(slug TEXT NOT NULL, event_id INTEGER NOT NULL, PRIMARY KEY(slug, event_id)) WITHOUT ROWID;
+CREATE TABLE event_contexts(
+    context TEXT NOT NULL COLLATE NOCASE, day TEXT NOT NULL, event_id INTEGER NOT NULL,
+    PRIMARY KEY(context, day, event_id)
+) WITHOUT ROWID;
+CREATE TABLE links(
+    event_id INTEGER NOT NULL, ord INTEGER NOT NULL, slug TEXT NOT NULL, day TEXT,
+    title TEXT NOT NULL, shared_contexts TEXT NOT NULL
+);
+CREATE TABLE vocab(term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
+-- Kept by the indexer so that counts over time and contexts never load events into Python.
+CREATE TABLE days(day TEXT PRIMARY KEY, events INTEGER NOT NULL) WITHOUT ROWID;
+-- One row per context, however it is cased: its commonest spelling, its events, first and last day.
+CREATE TABLE contexts(
+    name TEXT NOT NULL COLLATE NOCASE PRIMARY KEY, events INTEGER NOT NULL, first TEXT NOT NULL, last TEXT NOT NULL
+) WITHOUT ROWID;
+CREATE VIRTUAL TABLE events_fts USING fts5(
+    title, summary, topic, contexts, content='events', content_rowid='id',
+    tokenize='unicode61 remove_diacritics 2'
+);
+CREATE VIRTUAL TABLE events_vocab USING fts5vocab(events_fts, 'row');
+"""
+
+# Secondary indexes: made after the bulk insert of a full index (much faster than maintaining them).
+_INDEXES = """
+CREATE INDEX files_dir ON files(dir);
+CREATE INDEX file_days_path ON file_days(path);
+CREATE INDEX events_day ON events(day, ord);
+CREATE INDEX slugs_event ON slugs(event_id);
+CREATE INDEX event_contexts_event ON event_contexts(event_id);
+CREATE INDEX links_event ON links(event_id);
+CREATE INDEX links_slug ON links(slug);
+CREATE INDEX contexts_events ON contexts(events);
+"""
+
+
+class StaleCache(Exception):
+    """The cache is from another schema version, another archive, or unreadable."""
+
+
+def connect(
+    path: Path | str, *, readonly: bool = False, immutable: bool = False, bulk: bool = False
+) -> sqlite3.Connection:
+    """Open the cache (WAL, so readers see the last complete index while a writer works).
+
+    readonly: never write (immutable: nor look for the changes of a writer, for a folder nobody can write).
+    bulk: a new file being built that nobody else reads yet: no journal, no syncs."""
+    if bulk:
+        conn = sqlite3.connect(path, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=OFF")
+        conn.execute("PRAGMA synchronous=OFF")
+        conn.execute("PRAGMA cache_size=-65536")
+        return conn
+    if readonly:
+        uri = f"file:{path}?mode=ro" + ("&immutable=1" if immutable else "")
+        conn = sqlite3.connect(uri, uri=True, timeout=60, isolation_level=None)
+    else:
+        conn = sqlite3.connect(path, timeout=60, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA busy_timeout=60000")
+    conn.execute("PRAGMA cache_size=-65536")
+    return conn
+
+
+def check(conn: sqlite3.Connection, archive: str) -> None:
+    """Raise StaleCache unless the cache has our schema, a complete index, and this archive."""
+    try:
+        rows = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+    except sqlite3.DatabaseError as exc:
+        raise StaleCache(str(exc)) from None
+    if rows.get("schema_version") != str(SCHEMA_VERSION):
+        raise StaleCache(f"schema version {rows.get('schema_version')}, expected {SCHEMA_VERSION}")
+    if rows.get("archive") != archive:
+        raise StaleCache("cache made for another archive")
+    if rows.get("complete") != "1":
+        raise StaleCache("cache from an index that did not complete")
+    try:  # a damaged file can have an intact meta table: read one event too
+        conn.execute("SELECT count(*) FROM events WHERE id = 1").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise StaleCache(str(exc)) from None
+
+
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[None]:
+    """One write transaction: all of it lands, or (on any error, Ctrl-C included) none of it."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+
+
+def finish_build(conn: sqlite3.Connection) -> None:
+    """Make a cache built without a journal ready for sharing: WAL, so readers see the last
+    complete index while a writer works."""
+    conn.execute("PRAGMA journal_mode=WAL")
+
+
+def create(conn: sqlite3.Connection, archive: str, *, indexes: bool = True) -> None:
+    """Make an empty cache with the current schema (the caller commits); indexes may come later."""
+    # One statement at a time: executescript() would commit the caller's open transaction.
+    for statement in _SCHEMA.split(";\n"):
+        if statement.strip():
+            conn.execute(statement)
+    if indexes:
+        create_indexes(conn)
+    conn.executemany(
+        "INSERT INTO meta VALUES (?, ?)",
+        [("schema_version", str(SCHEMA_VERSION)), ("archive", archive), ("complete", "0")],
+    )
+
+
+def create_indexes(conn: sqlite3.Connection) -> None:
+    for statement in _INDEXES.strip().split("\n"):
+        conn.execute(statement)
+
+
+def mark_complete(conn: sqlite3.Connection) -> None:
+    conn.execute("UPDATE meta SET value = '1' WHERE key = 'complete'")
+
+
+def counts(conn: sqlite3.Connection) -> dict[str, int]:
+    one = conn.execute
+    return {
+        "files": one("SELECT count(*) FROM files").fetchone()[0],
+        "events": one("SELECT count(*) FROM events").fetchone()[0],
+        "days": one("SELECT count(*) FROM days").fetchone()[0],
+        "contexts": one("SELECT count(*) FROM contexts").fetchone()[0],
+    }
+
+
+# --- what the cache says about itself ---------------------------------------------------------------------
+
+
+def meta(conn: sqlite3.Connection) -> dict[str, str]:
+    return {str(k): str(v) for k, v in conn.execute("SELECT key, value FROM meta")}
+
+
+def mark_indexed(conn: sqlite3.Connection, when: str) -> None:
+    """Record when the cache was last brought up to date (ISO 8601, UTC)."""
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('indexed_at', ?)", (when,))
+
+
+def save_warnings(conn: sqlite3.Connection, found: Sequence[tuple[str, str]]) -> None:
+    """Keep the warnings of the last full look at the archive, (path, reason) each."""
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('warnings', ?)", (json.dumps(list(found)),))
+
+
+def saved_warnings(conn: sqlite3.Connection) -> list[tuple[str, str]] | None:
+    """The warnings save_warnings kept (None for a cache made before it kept them)."""
+    row = conn.execute("SELECT value FROM meta WHERE key = 'warnings'").fetchone()
+    return None if row is None else [(str(p), str(r)) for p, r in json.loads(row[0])]
