@@ -427,3 +427,20 @@ def related_to(conn: sqlite3.Connection, row: Row, limit: int = 20) -> list[Rela
         for id_, (names, _day) in ranked[: limit - len(out)]:
             out.append(Related(store.event_by_id(conn, id_).event, "shared-context", tuple(names)))
     return out[:limit]
+
+
+def search_match(
+    conn: sqlite3.Connection, query: str, *, raw: bool = False, exact: bool = False
+) -> tuple[str, list[tuple[str, str]]]:
+    """The FTS5 expression that `search` runs for QUERY, and the corrections made to it: for
+    asking more of the same matches than one ranked page (how many there are, in which years)."""
+    if raw:
+        _check_length(query)
+        if not query.strip():
+            raise BadQuery("empty query")
+        return query, []
+    parsed = parse_query(query)
+    corrections: list[tuple[str, str]] = []
+    if not exact:
+        parsed, corrections = _correct(conn, parsed)
+    return parsed.fts(), corrections

@@ -767,3 +767,23 @@ def counts_by_period(
         args = [match, *args]
     sql = f"SELECT substr(e.day, 1, {width}), count(*) FROM {source} WHERE {cond} GROUP BY 1 ORDER BY 1"
     return conn.execute(sql, args).fetchall()
+
+
+# --- what `newsq browse` lists -----------------------------------------------------------------------
+
+
+def latest_events(conn: sqlite3.Connection, limit: int) -> list[Row]:
+    """The newest `limit` events: newest day first, each day in its page's order."""
+    cur = conn.execute(f"SELECT {_EVENT_COLUMNS} FROM events e ORDER BY e.day DESC, e.ord LIMIT ?", (limit,))
+    return [_row(r) for r in cur]
+
+
+def events_with_context(conn: sqlite3.Connection, context: str, limit: int) -> list[Row]:
+    """The newest `limit` events that have this context (in any case): newest day first, each
+    day in its page's order."""
+    cur = conn.execute(
+        f"SELECT {_EVENT_COLUMNS} FROM event_contexts ec JOIN events e ON e.id = ec.event_id "
+        "WHERE ec.context = ? ORDER BY ec.day DESC, e.ord LIMIT ?",
+        (context.strip(), limit),
+    )
+    return [_row(r) for r in cur]
