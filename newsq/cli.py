@@ -381,3 +381,26 @@ def main() -> None:
     except BrokenPipeError:
         _quiet_stdout()
         sys.exit(Exit.FOUND)
+
+
+@app.command()
+@handled
+def browse(
+    query_text: Annotated[
+        Optional[str],  # noqa: UP045 - Typer reads this annotation at run time
+        typer.Argument(metavar="[QUERY]", help="Search for this at once (the language of `newsq search`)."),
+    ] = None,
+    archive: ArchiveOpt = None,
+    json_: Annotated[bool, typer.Option("--json", help="Refused: browse is interactive (use search --json).")] = False,
+) -> None:
+    """Browse the archive in the terminal: search as you type, open an event, follow what it relates to,
+    its day, the same day in every year and its contexts, with the keyboard or the mouse (? for help).
+
+    Example: newsq browse Mars    newsq browse --archive ~/thecontext
+    """
+    from newsq import browse as browser  # Textual is loaded by this command only
+
+    refused = browser.refusal(json_)
+    if refused is not None:
+        raise NewsqError(refused)
+    raise typer.Exit(browser.run(archive, query_text, say=_message))

@@ -1,0 +1,505 @@
+"""The Textual app of `newsq browse`: a search box, a list, the selected event in full, and a
+history of views (search, related, day, same day in every year, context) to go back through."""
+
+from __future__ import annotations
+
+import asyncio
+import signal
+import sqlite3
+import time
+from collections.abc import Callable
+from typing import Any, ClassVar, NamedTuple
+
+from rich.text import Text
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Container, VerticalScroll
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import DataTable, Footer, Input, Static
+
+from newsq import browse_reader as reader
+from newsq import browse_view as view
+from newsq.browse_screens import ContextPicker, HelpScreen
+from newsq.errors import quoted
+
+# Exit codes of the ways out that are not "q": as a shell reports a signal (128 + its number).
+EXIT_INTERRUPTED = 130
+SIGNAL_EXITS = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGHUP: 129}
+
+
+class View(NamedTuple):
+    """What a list shows: kind is latest, search, related, day, years or context."""
+
+    kind: str
+    arg: str  # the query, the day or the context name
+    label: str  # what the header calls it
+    about: reader.Item | None = None  # the event a related list is about
+
+
+class Page:
+    """A view in the history, with what was read for it and where its cursor was."""
+
+    def __init__(self, shown: View, *, near: reader.Item | None = None, opened: bool = False) -> None:
+        self.view = shown
+        self.items: list[reader.Item] | None = None  # None until read
+        self.corrections: list[tuple[str, str]] = []
+        self.counted: reader.Counted | None = None
+        self.error: str | None = None
+        self.cursor = 0
+        self.near = near  # the event to put the cursor on once read (the one `d` or `y` came from)
+        self.opened = opened  # the selected event fills the screen
+
+    def opened_copy(self) -> Page:
+        page = Page(self.view, opened=True)
+        page.items, page.corrections, page.counted, page.error = self.items, self.corrections, self.counted, self.error
+        page.cursor = self.cursor
+        return page
+
+    @property
+    def selected(self) -> reader.Item | None:
+        if not self.items:
+            return None
+        return self.items[min(self.cursor, len(self.items) - 1)]
+
+
+class Delivered(Message):
+    """A lane's answer (a step of a job; None when the job is done), posted from its thread."""
+
+    def __init__(self, lane: str, token: int, result: object) -> None:
+        super().__init__()
+        self.lane = lane
+        self.token = token
+        self.result = result
+
+
+class SearchBox(Input):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("down", "app.focus_list", "List", show=False)]
+
+
+class ResultsTable(DataTable[Text]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select_cursor", "Open")]
+
+
+class BrowseApp(App[None]):
+    """Browse an archive's cache. `connect` opens a connection to it for each reading thread."""
+
+    TITLE = "newsq browse"
+    ENABLE_COMMAND_PALETTE = False
+    DEBOUNCE = 0.1  # seconds of no typing before a search runs
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (120, "-wide")]  # noqa: RUF012 - as Textual declares it
+    CSS = """
+    #header { height: 1; padding: 0 1; background: $panel; }
+    #search { height: 1; margin: 0 0; }
+    #main { height: 1fr; }
+    #results { height: 2fr; }
+    #detail { height: 3fr; padding: 0 1; border-top: solid $primary-darken-2; }
+    #detail:focus { border-top: solid $accent; }
+    Screen.-wide #main { layout: horizontal; }
+    Screen.-wide #results { height: 1fr; width: 45%; }
+    Screen.-wide #detail { height: 1fr; width: 1fr; border-top: none; border-left: solid $primary-darken-2; }
+    Screen.-wide #detail:focus { border-left: solid $accent; }
+    #main.-opened #results { display: none; }
+    #main.-opened #detail { border-top: none; border-left: none; height: 1fr; }
+    #status { height: 1; padding: 0 1; color: $text-muted; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "Search"),
+        Binding("enter", "open", "Open"),
+        Binding("r", "related", "Related"),
+        Binding("d", "day", "Day"),
+        Binding("y", "years", "Years"),
+        Binding("c", "context", "Context"),
+        Binding("escape", "previous", "Back"),
+        Binding("backspace", "previous", "Back", show=False),
+        Binding("question_mark", "help", "Help"),
+        Binding("f1", "help", "Help", show=False),
+        Binding("q", "leave", "Quit"),
+        Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True),
+    ]
+    # Keys that type into the search box there, and act elsewhere.
+    _TYPED = frozenset({"open", "related", "day", "years", "context", "help", "leave"})
+
+    def __init__(self, connect: Callable[[], sqlite3.Connection], *, query: str | None = None, notes: str = "") -> None:
+        super().__init__()
+        self._connect = connect
+        self._first_query = (query or "").strip()
+        self._notes = notes
+        self.pages: list[Page] = []
+        self._lanes: dict[str, reader.Lane] = {}
+        self._tokens: dict[str, int] = {}
+        self._loading: dict[int, Page] = {}
+        self._busy: set[str] = set()
+        self._counter = 0
+        self._debounce: Timer | None = None
+        self._typed = ""
+        self._details: dict[tuple[str, str], reader.Detail] = {}
+        self._shown_item: reader.Item | None = None
+        self._table_of: tuple[int, int] | None = None  # (id of the page, width) the table was filled for
+        self._settled = asyncio.Event()
+        self.paints = 0  # lists painted, and when the last one was: for tests and the benchmark
+        self.painted_at = 0.0
+        self.painted = asyncio.Event()
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="header", markup=False)
+        yield SearchBox(placeholder="Search the archive   (/ search · ? help · Ctrl+Q quit)", id="search", compact=True)
+        with Container(id="main"):
+            yield ResultsTable(id="results", cursor_type="row", cell_padding=1)
+            with VerticalScroll(id="detail"):
+                yield Static(id="detail-body", markup=False)
+        yield Static(id="status", markup=False)
+        yield Footer(compact=True)
+
+    # --- start and end ---------------------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for signum, code in SIGNAL_EXITS.items():
+            loop.add_signal_handler(signum, self.exit, None, code)
+        for name in ("list", "detail"):
+            self._lanes[name] = reader.Lane(name, self._connect, self._deliver)
+        self._status(self._notes)
+        if self._first_query:
+            self.query_one(SearchBox).value = self._first_query
+            self._go(Page(_search_view(self._first_query)))
+            self.query_one(ResultsTable).focus()
+        else:
+            self._go(Page(_latest_view()))
+            self.query_one(SearchBox).focus()
+
+    def on_unmount(self) -> None:
+        loop = asyncio.get_running_loop()
+        for signum in SIGNAL_EXITS:
+            loop.remove_signal_handler(signum)
+        for lane in self._lanes.values():
+            lane.close()
+
+    async def settled(self) -> None:
+        """Wait until no search waits for typing to pause and every read asked for is shown."""
+        await self._settled.wait()
+
+    def _deliver(self, lane: str, token: int, result: object) -> None:
+        self.post_message(Delivered(lane, token, result))
+
+    def _submit(self, lane: str, job: reader.Job) -> int:
+        self._counter += 1
+        self._tokens[lane] = self._counter
+        self._busy.add(lane)
+        self._settled.clear()
+        self._lanes[lane].submit(self._counter, job)
+        return self._counter
+
+    def _check_settled(self) -> None:
+        if not self._busy and self._debounce is None:
+            self._settled.set()
+
+    # --- answers from the lanes ------------------------------------------------------------------
+
+    @on(Delivered)
+    def _delivered(self, message: Delivered) -> None:
+        if message.token != self._tokens.get(message.lane):
+            return  # for a request that a newer one replaced
+        result = message.result
+        if isinstance(result, BaseException):
+            raise result  # a bug: the app ends and says so
+        if result is None:
+            self._busy.discard(message.lane)
+            self._loading.pop(message.token, None)
+            self._check_settled()
+        elif isinstance(result, reader.Detail):
+            self._details[_key(result.item)] = result
+            if len(self._details) > 500:
+                self._details.pop(next(iter(self._details)))
+            if self._shown_item is not None and _key(self._shown_item) == _key(result.item):
+                self._show_detail(self._shown_item)
+        elif message.lane == "list" and (page := self._loading.get(message.token)) is not None:
+            self._take(page, result)
+
+    def _take(self, page: Page, result: object) -> None:
+        if isinstance(result, reader.Failed):
+            page.error = result.message
+            page.items = page.items or []
+        elif isinstance(result, reader.Listing):
+            page.items, page.corrections = result.items, result.corrections
+            if page.near is not None:
+                page.cursor = next((i for i, it in enumerate(page.items) if _key(it) == _key(page.near)), 0)
+        elif isinstance(result, reader.Counted):
+            page.counted = result
+        if self.pages and page is self.pages[-1]:
+            self._show(page, fill=not isinstance(result, reader.Counted))
+
+    # --- showing a page ----------------------------------------------------------------------------
+
+    def _go(self, page: Page, *, replace: bool = False) -> None:
+        if replace and self.pages:
+            self.pages[-1] = page
+        else:
+            self.pages.append(page)
+            del self.pages[:-100]  # a long walk keeps its last hundred views
+        self._show(page)
+
+    def _show(self, page: Page, *, fill: bool = True) -> None:
+        if page.items is None and page not in self._loading.values():
+            self._loading = {self._submit("list", _job(page.view)): page}
+        self.query_one("#main").set_class(page.opened, "-opened")
+        self._show_header(page)
+        if fill:
+            self._fill_table(page)
+            self._status(self._page_status(page))
+        if page.opened:
+            self.query_one("#detail").focus()
+
+    def _show_header(self, page: Page) -> None:
+        items = page.items or []
+        if page.counted is not None:
+            total: int | None = page.counted.total
+            periods = page.counted.periods
+        elif page.view.kind in ("search", "latest", "context"):
+            total, periods = (None if page.error is None else 0), []
+        else:
+            total, periods = len(items), _years(items)
+        if page.items is None:
+            total = None
+        width = self.size.width - 2
+        self.query_one("#header", Static).update(view.header(page.view.label, total, len(items), periods, width))
+
+    def _fill_table(self, page: Page) -> None:
+        table = self.query_one(ResultsTable)
+        width = table.size.width or self.size.width
+        if self._table_of == (id(page.items), width) and table.row_count == len(page.items or []):
+            table.move_cursor(row=page.cursor, animate=False)
+            self._select(page)
+            return
+        self._table_of = (id(page.items), width)
+        table.clear(columns=True)
+        third = "Why" if page.view.kind == "related" else "Topic"
+        why_width = max(10, min(30 if third == "Why" else 22, width // 4))
+        title_width = max(10, width - 10 - why_width - 6 - 2)  # 3 columns of padding 1, a scrollbar
+        table.add_column("Date", width=10)
+        table.add_column("Title", width=title_width)
+        table.add_column(third, width=why_width)
+        if page.items:
+            table.add_rows([view.cells(item) for item in page.items])
+            table.move_cursor(row=min(page.cursor, len(page.items) - 1), animate=False)
+        self._select(page)
+        if page.items is not None:
+            self.call_after_refresh(self._mark_painted)
+
+    def _mark_painted(self) -> None:
+        self.paints += 1
+        self.painted_at = time.perf_counter()
+        self.painted.set()
+
+    def _select(self, page: Page) -> None:
+        item = page.selected
+        self._shown_item = item
+        if item is None:
+            self.query_one("#detail-body", Static).update(Text(self._empty_hint(page)))
+            return
+        self._show_detail(item)
+        if _key(item) not in self._details:
+            self._submit("detail", reader.detail_job(item))
+
+    def _show_detail(self, item: reader.Item) -> None:
+        found = self._details.get(_key(item))
+        self.query_one("#detail-body", Static).update(view.detail(found.item if found else item, found))
+
+    def _empty_hint(self, page: Page) -> str:
+        if page.items is None:
+            return "Reading…"
+        if page.error:
+            return page.error
+        if page.view.kind == "search":
+            return f"Nothing found for {quoted(page.view.arg)}."
+        return "Nothing to list."
+
+    def _page_status(self, page: Page) -> str:
+        if page.error:
+            return f"error: {page.error}"
+        fixed = "; ".join(f"no match for {quoted(t)}: searched {used!r} instead" for t, used in page.corrections)
+        if fixed:
+            return fixed
+        if page.items is None:
+            return "reading…"
+        if page.view.kind == "search" and not page.items:
+            return f"nothing found for {quoted(page.view.arg)}"
+        return self._notes
+
+    def _status(self, text: str) -> None:
+        self.query_one("#status", Static).update(Text(view.plain(text), no_wrap=True, overflow="ellipsis"))
+
+    def on_resize(self) -> None:
+        if self.pages:
+            self.call_after_refresh(self._show, self.pages[-1])
+
+    # --- the list and the search box -------------------------------------------------------------
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        page = self.pages[-1] if self.pages else None
+        if page is None or not page.items or event.cursor_row >= len(page.items):
+            return
+        page.cursor = event.cursor_row
+        if self._shown_item is None or _key(page.items[page.cursor]) != _key(self._shown_item):
+            self.query_one("#detail").scroll_home(animate=False)
+        self._select(page)
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self) -> None:
+        self.action_open()
+
+    @on(Input.Changed, "#search")
+    def _typing(self, event: Input.Changed) -> None:
+        top = self.pages[-1] if self.pages else None
+        if top is not None and top.view.kind in ("search", "latest") and event.value.strip() == top.view.arg:
+            return  # set by going back, or no change that matters
+        self._typed = event.value
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._settled.clear()
+        self._debounce = self.set_timer(self.DEBOUNCE, self._search_typed)
+
+    @on(Input.Submitted, "#search")
+    def _submitted(self) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+            self._search_typed()
+        self.action_focus_list()
+
+    def _search_typed(self) -> None:
+        self._debounce = None
+        text = self._typed.strip()
+        top = self.pages[-1] if self.pages else None
+        shown = _search_view(text) if text else _latest_view()
+        if top is not None and top.view == shown and top.items is not None and not top.opened:
+            self._check_settled()
+            return
+        replace = top is not None and top.view.kind in ("search", "latest") and not top.opened
+        self._go(Page(shown), replace=replace)
+        self._check_settled()
+
+    # --- actions ---------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in self._TYPED and isinstance(self.focused, Input):
+            return False  # the key types into the search box: not shown in the footer
+        if action in ("open", "related", "day", "years", "context"):
+            page = self.pages[-1] if self.pages else None
+            return True if page is not None and page.selected is not None else None
+        return True
+
+    def action_search(self) -> None:
+        self.query_one(SearchBox).focus()
+
+    def action_focus_list(self) -> None:
+        page = self.pages[-1] if self.pages else None
+        self.query_one("#detail" if page is not None and page.opened else "#results").focus()
+
+    def action_open(self) -> None:
+        page = self.pages[-1] if self.pages else None
+        if page is None or page.selected is None:
+            return
+        if page.opened:
+            self.query_one("#detail").focus()
+            return
+        self._go(page.opened_copy())
+
+    def action_previous(self) -> None:
+        if isinstance(self.focused, Input):
+            self.action_focus_list()
+            return
+        if len(self.pages) < 2:
+            self._status("this is the first view: nothing to go back to")
+            return
+        self.pages.pop()
+        page = self.pages[-1]
+        if page.view.kind in ("search", "latest"):
+            self.query_one(SearchBox).value = page.view.arg
+        self._show(page)
+        self.action_focus_list()
+
+    def _about(self) -> reader.Item | None:
+        page = self.pages[-1] if self.pages else None
+        return page.selected if page is not None else None
+
+    def action_related(self) -> None:
+        if (item := self._about()) is not None:
+            label = f"Related to: {view.plain(item.event.title)}"
+            self._go(Page(View("related", f"{item.event.day}/{item.event.slug}", label, item)))
+
+    def action_day(self) -> None:
+        if (item := self._about()) is not None and item.event.day:
+            day = item.event.day
+            self._go(Page(View("day", day, f"{day}, {view.weekday(day)}"), near=item))
+
+    def action_years(self) -> None:
+        if (item := self._about()) is not None and item.event.day:
+            day = item.event.day
+            label = f"{view.month_day(day)} in every year"
+            self._go(Page(View("years", day[5:], label), near=item))
+
+    def action_context(self) -> None:
+        item = self._about()
+        if item is None:
+            return
+        if not item.event.contexts:
+            self._status("this event has no contexts")
+            return
+        if len(item.event.contexts) == 1:
+            self._pick_context(item.event.contexts[0])
+            return
+        found = self._details.get(_key(item))
+        counts = found.context_counts if found is not None else {}
+        self.push_screen(ContextPicker(item.event.title, item.event.contexts, counts), self._pick_context)
+
+    def _pick_context(self, name: str | None) -> None:
+        if name:
+            self._go(Page(View("context", name, f"Context: {name}")))
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
+
+    def action_leave(self) -> None:
+        self.exit(return_code=0)
+
+    def action_interrupt(self) -> None:
+        self.exit(return_code=EXIT_INTERRUPTED)
+
+
+def _key(item: reader.Item) -> tuple[str, str]:
+    return item.event.slug, item.event.day
+
+
+def _years(items: list[reader.Item]) -> list[tuple[str, int]]:
+    """Events per year of a list, the empty years between its first and last included."""
+    counts: dict[int, int] = {}
+    for item in items:
+        if item.event.day[:4].isdigit():
+            year = int(item.event.day[:4])
+            counts[year] = counts.get(year, 0) + 1
+    if not counts:
+        return []
+    return [(str(y), counts.get(y, 0)) for y in range(min(counts), max(counts) + 1)]
+
+
+def _search_view(text: str) -> View:
+    return View("search", text, f"Search: {text}")
+
+
+def _latest_view() -> View:
+    return View("latest", "", "Newest events")
+
+
+def _job(shown: View) -> reader.Job:
+    jobs: dict[str, Callable[[], Any]] = {
+        "latest": reader.latest_job,
+        "search": lambda: reader.search_job(shown.arg),
+        "day": lambda: reader.day_job(shown.arg),
+        "years": lambda: reader.same_day_job("0000-" + shown.arg),
+        "context": lambda: reader.context_job(shown.arg),
+        "related": lambda: reader.related_job(shown.about) if shown.about is not None else None,
+    }
+    job: reader.Job = jobs[shown.kind]()
+    return job
