@@ -138,8 +138,10 @@ class BrowseApp(App[None]):
         self._shown_item: reader.Item | None = None
         self._table_of: tuple[int, int] | None = None  # (id of the page, width) the table was filled for
         self._settled = asyncio.Event()
+        self._said = ""  # what the status line says
         self.paints = 0  # lists painted, and when the last one was: for tests and the benchmark
         self.painted_at = 0.0
+        self.searched_at = 0.0  # when the last typed search ran (the pause in typing was over)
         self.painted = asyncio.Event()
 
     def compose(self) -> ComposeResult:
@@ -239,6 +241,8 @@ class BrowseApp(App[None]):
             self.pages.append(page)
             del self.pages[:-100]  # a long walk keeps its last hundred views
         self._show(page)
+        if not page.opened and not isinstance(self.focused, Input):  # the keys move in the new list
+            self.query_one(ResultsTable).focus()
 
     def _show(self, page: Page, *, fill: bool = True) -> None:
         if page.items is None and page not in self._loading.values():
@@ -304,7 +308,8 @@ class BrowseApp(App[None]):
 
     def _show_detail(self, item: reader.Item) -> None:
         found = self._details.get(_key(item))
-        self.query_one("#detail-body", Static).update(view.detail(found.item if found else item, found))
+        width = self.query_one("#detail").size.width - 2  # room for a scrollbar
+        self.query_one("#detail-body", Static).update(view.detail(found.item if found else item, found, width))
 
     def _empty_hint(self, page: Page) -> str:
         if page.items is None:
@@ -327,8 +332,19 @@ class BrowseApp(App[None]):
             return f"nothing found for {quoted(page.view.arg)}"
         return self._notes
 
-    def _status(self, text: str) -> None:
-        self.query_one("#status", Static).update(Text(view.plain(text), no_wrap=True, overflow="ellipsis"))
+    def _status(self, text: str | None = None) -> None:
+        """Say something in the status line (None: say again what was said), with where the cursor
+        is in the list at its right."""
+        if text is not None:
+            self._said = text
+        page = self.pages[-1] if self.pages else None
+        where = f"{page.cursor + 1:,}/{len(page.items):,}" if page is not None and page.items else ""
+        width = max(1, self.size.width - 2)
+        line = Text(view.plain(self._said), no_wrap=True, overflow="ellipsis")
+        line.truncate(max(1, width - len(where) - 2), overflow="ellipsis")
+        line.append(" " * max(1, width - len(line) - len(where)))
+        line.append(where, style="bold")
+        self.query_one("#status", Static).update(line)
 
     def on_resize(self) -> None:
         if self.pages:
@@ -342,6 +358,7 @@ class BrowseApp(App[None]):
         if page is None or not page.items or event.cursor_row >= len(page.items):
             return
         page.cursor = event.cursor_row
+        self._status()
         if self._shown_item is None or _key(page.items[page.cursor]) != _key(self._shown_item):
             self.query_one("#detail").scroll_home(animate=False)
         self._select(page)
@@ -370,6 +387,7 @@ class BrowseApp(App[None]):
 
     def _search_typed(self) -> None:
         self._debounce = None
+        self.searched_at = time.perf_counter()
         text = self._typed.strip()
         top = self.pages[-1] if self.pages else None
         shown = _search_view(text) if text else _latest_view()
@@ -425,7 +443,10 @@ class BrowseApp(App[None]):
         return page.selected if page is not None else None
 
     def action_related(self) -> None:
-        if (item := self._about()) is not None:
+        item = self._about()
+        if item is not None and item.id == -1:
+            self._status("this event is not in the archive: newsq knows only the link to it")
+        elif item is not None:
             label = f"Related to: {view.plain(item.event.title)}"
             self._go(Page(View("related", f"{item.event.day}/{item.event.slug}", label, item)))
 

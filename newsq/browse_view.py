@@ -4,11 +4,11 @@ and control characters in it are shown escaped (render.safe)."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from typing import TYPE_CHECKING
 
-from rich.console import Group, RenderableType
-from rich.table import Table
+from rich.console import Console
 from rich.text import Text
 
 from newsq import render
@@ -90,15 +90,26 @@ def weekday(day: str) -> str:
         return ""
 
 
-def detail(item: Item, found: Detail | None) -> RenderableType:
-    """An event in full. `found` (its links and counts) is None until read."""
+LABEL_WIDTH = 10
+
+
+def detail(item: Item, found: Detail | None, width: int) -> Text:
+    """An event in full, as one Text wrapped to `width` with its labels in a column of their own
+    (a Rich table here cost tens of milliseconds per cursor move). `found` (its links and counts)
+    is None until read."""
     event = item.event
-    grid = Table.grid(padding=(0, 2), expand=True)
-    grid.add_column(style="bold", no_wrap=True)
-    grid.add_column(ratio=1, overflow="fold")
+    out = Text()
+    for line in _wrap(Text(render.safe(event.title), style="bold"), width):
+        out.append_text(line)
+        out.append("\n")
+    out.append("\n")
+    room = max(10, width - LABEL_WIDTH)
 
     def row(label: str, value: Text) -> None:
-        grid.add_row(Text(label), value)
+        for i, line in enumerate(_wrap(value, room)):
+            out.append(f"{label if i == 0 else '':<{LABEL_WIDTH}}", style="bold")
+            out.append_text(line)
+            out.append("\n")
 
     row("Date", Text(f"{event.day}  {weekday(event.day)}".strip()))
     if event.topic:
@@ -113,7 +124,7 @@ def detail(item: Item, found: Detail | None) -> RenderableType:
                 contexts.append(f" ({found.context_counts[name]:,})", style="dim")
         row("Contexts", contexts)
     if event.summary:
-        row("Summary", Text(render.safe(event.summary)))
+        row("Summary", Text(plain(event.summary)))
     for i, source in enumerate(event.sources):
         value = Text(plain(source.name), style="bold")
         value.append("  " + plain(source.url))
@@ -135,8 +146,19 @@ def detail(item: Item, found: Detail | None) -> RenderableType:
     row("Slug", Text(plain(event.slug), style="dim"))
     if event.path:
         row("File", Text(plain(event.path), style="dim"))
-    title = Text(render.safe(event.title), style="bold")
-    return Group(title, Text(""), grid)
+    out.rstrip()
+    return out
+
+
+_WRAP_CONSOLE: Console | None = None
+
+
+def _wrap(text: Text, width: int) -> list[Text]:
+    """Text cut into lines of at most `width` cells, at spaces where it can (a URL or a slug is folded)."""
+    global _WRAP_CONSOLE
+    if _WRAP_CONSOLE is None:
+        _WRAP_CONSOLE = Console(file=io.StringIO(), markup=False, highlight=False, emoji=False, width=200)
+    return list(text.wrap(_WRAP_CONSOLE, max(1, width), overflow="fold"))
 
 
 HELP = """\

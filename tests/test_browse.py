@@ -242,6 +242,9 @@ def test_r_d_y_c_follow_the_event_and_escape_goes_back_through_them(archive: Pat
         assert str(table.get_row_at(0)[2]).startswith("links-to")
         assert str(table.get_row_at(1)[2]) == "not in the archive"
         assert "Related to: Europe sends a probe" in text_of(app, "#header")
+        await press(pilot, "down", "r")  # the rover is only a link: nothing to follow
+        assert "not in the archive" in text_of(app, "#status")
+        assert "Related to: Europe sends a probe" in text_of(app, "#header")
         await press(pilot, "escape")  # back to the opened launch
         assert app.query_one("#main").has_class("-opened")
         await press(pilot, "d")
@@ -459,3 +462,19 @@ def test_the_terminal_is_restored_on_the_way_out(archive: Path, how: str, code: 
 def test_browse_has_help_with_an_example(run: Run) -> None:
     code, out, _ = run("browse", "--help")
     assert code == 0 and "Example: newsq browse" in out
+
+
+def test_the_browse_benchmark_runs_and_writes_its_section(archive: Path, tmp_path: Path) -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_browse", Path(__file__).parent.parent / "bench" / "browse.py")
+    assert spec is not None and spec.loader is not None
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    out = tmp_path / "RESULTS.md"
+    out.write_text("# results\n\n## newsq browse\n\nan older run\n")
+    args = ["--archive", str(archive), "--cache", str(tmp_path / "c"), "--runs", "1", "--words", "1", "--out", str(out)]
+    assert bench.main(args) == 0
+    text = out.read_text()
+    assert text.startswith("# results\n") and text.count("## newsq browse") == 1 and "an older run" not in text
+    assert "| archive |" in text
