@@ -8,7 +8,7 @@ import signal
 import sqlite3
 import time
 from collections.abc import Callable
-from typing import Any, ClassVar, NamedTuple
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
@@ -21,47 +21,22 @@ from textual.widgets import DataTable, Footer, Input, Static
 
 from newsq import browse_reader as reader
 from newsq import browse_view as view
-from newsq.browse_screens import ContextPicker, HelpScreen
-from newsq.errors import quoted
+from newsq.browse_pages import (
+    Page,
+    context_view,
+    day_view,
+    job_for,
+    key,
+    latest_view,
+    related_view,
+    search_view,
+    years_view,
+)
+from newsq.browse_widgets import ContextPicker, HelpScreen, ResultsTable, SearchBox
 
 # Exit codes of the ways out that are not "q": as a shell reports a signal (128 + its number).
 EXIT_INTERRUPTED = 130
 SIGNAL_EXITS = {signal.SIGINT: 130, signal.SIGTERM: 143, signal.SIGHUP: 129}
-
-
-class View(NamedTuple):
-    """What a list shows: kind is latest, search, related, day, years or context."""
-
-    kind: str
-    arg: str  # the query, the day or the context name
-    label: str  # what the header calls it
-    about: reader.Item | None = None  # the event a related list is about
-
-
-class Page:
-    """A view in the history, with what was read for it and where its cursor was."""
-
-    def __init__(self, shown: View, *, near: reader.Item | None = None, opened: bool = False) -> None:
-        self.view = shown
-        self.items: list[reader.Item] | None = None  # None until read
-        self.corrections: list[tuple[str, str]] = []
-        self.counted: reader.Counted | None = None
-        self.error: str | None = None
-        self.cursor = 0
-        self.near = near  # the event to put the cursor on once read (the one `d` or `y` came from)
-        self.opened = opened  # the selected event fills the screen
-
-    def opened_copy(self) -> Page:
-        page = Page(self.view, opened=True)
-        page.items, page.corrections, page.counted, page.error = self.items, self.corrections, self.counted, self.error
-        page.cursor = self.cursor
-        return page
-
-    @property
-    def selected(self) -> reader.Item | None:
-        if not self.items:
-            return None
-        return self.items[min(self.cursor, len(self.items) - 1)]
 
 
 class Delivered(Message):
@@ -72,14 +47,6 @@ class Delivered(Message):
         self.lane = lane
         self.token = token
         self.result = result
-
-
-class SearchBox(Input):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("down", "app.focus_list", "List", show=False)]
-
-
-class ResultsTable(DataTable[Text]):
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select_cursor", "Open")]
 
 
 class BrowseApp(App[None]):
@@ -165,10 +132,10 @@ class BrowseApp(App[None]):
         self._status(self._notes)
         if self._first_query:
             self.query_one(SearchBox).value = self._first_query
-            self._go(Page(_search_view(self._first_query)))
+            self._go(Page(search_view(self._first_query)))
             self.query_one(ResultsTable).focus()
         else:
-            self._go(Page(_latest_view()))
+            self._go(Page(latest_view()))
             self.query_one(SearchBox).focus()
 
     def on_unmount(self) -> None:
@@ -211,10 +178,10 @@ class BrowseApp(App[None]):
             self._loading.pop(message.token, None)
             self._check_settled()
         elif isinstance(result, reader.Detail):
-            self._details[_key(result.item)] = result
+            self._details[key(result.item)] = result
             if len(self._details) > 500:
                 self._details.pop(next(iter(self._details)))
-            if self._shown_item is not None and _key(self._shown_item) == _key(result.item):
+            if self._shown_item is not None and key(self._shown_item) == key(result.item):
                 self._show_detail(self._shown_item)
         elif message.lane == "list" and (page := self._loading.get(message.token)) is not None:
             self._take(page, result)
@@ -226,7 +193,7 @@ class BrowseApp(App[None]):
         elif isinstance(result, reader.Listing):
             page.items, page.corrections = result.items, result.corrections
             if page.near is not None:
-                page.cursor = next((i for i, it in enumerate(page.items) if _key(it) == _key(page.near)), 0)
+                page.cursor = next((i for i, it in enumerate(page.items) if key(it) == key(page.near)), 0)
         elif isinstance(result, reader.Counted):
             page.counted = result
         if self.pages and page is self.pages[-1]:
@@ -246,28 +213,20 @@ class BrowseApp(App[None]):
 
     def _show(self, page: Page, *, fill: bool = True) -> None:
         if page.items is None and page not in self._loading.values():
-            self._loading = {self._submit("list", _job(page.view)): page}
+            self._loading = {self._submit("list", job_for(page.view)): page}
         self.query_one("#main").set_class(page.opened, "-opened")
         self._show_header(page)
         if fill:
             self._fill_table(page)
-            self._status(self._page_status(page))
+            self._status(page.status(self._notes))
         if page.opened:
             self.query_one("#detail").focus()
 
     def _show_header(self, page: Page) -> None:
-        items = page.items or []
-        if page.counted is not None:
-            total: int | None = page.counted.total
-            periods = page.counted.periods
-        elif page.view.kind in ("search", "latest", "context"):
-            total, periods = (None if page.error is None else 0), []
-        else:
-            total, periods = len(items), _years(items)
-        if page.items is None:
-            total = None
+        total, periods = page.counts()
         width = self.size.width - 2
-        self.query_one("#header", Static).update(view.header(page.view.label, total, len(items), periods, width))
+        shown = len(page.items or [])
+        self.query_one("#header", Static).update(view.header(page.view.label, total, shown, periods, width))
 
     def _fill_table(self, page: Page) -> None:
         table = self.query_one(ResultsTable)
@@ -300,37 +259,16 @@ class BrowseApp(App[None]):
         item = page.selected
         self._shown_item = item
         if item is None:
-            self.query_one("#detail-body", Static).update(Text(self._empty_hint(page)))
+            self.query_one("#detail-body", Static).update(Text(page.empty_hint()))
             return
         self._show_detail(item)
-        if _key(item) not in self._details:
+        if key(item) not in self._details:
             self._submit("detail", reader.detail_job(item))
 
     def _show_detail(self, item: reader.Item) -> None:
-        found = self._details.get(_key(item))
+        found = self._details.get(key(item))
         width = self.query_one("#detail").size.width - 2  # room for a scrollbar
         self.query_one("#detail-body", Static).update(view.detail(found.item if found else item, found, width))
-
-    def _empty_hint(self, page: Page) -> str:
-        if page.items is None:
-            return "Reading…"
-        if page.error:
-            return page.error
-        if page.view.kind == "search":
-            return f"Nothing found for {quoted(page.view.arg)}."
-        return "Nothing to list."
-
-    def _page_status(self, page: Page) -> str:
-        if page.error:
-            return f"error: {page.error}"
-        fixed = "; ".join(f"no match for {quoted(t)}: searched {used!r} instead" for t, used in page.corrections)
-        if fixed:
-            return fixed
-        if page.items is None:
-            return "reading…"
-        if page.view.kind == "search" and not page.items:
-            return f"nothing found for {quoted(page.view.arg)}"
-        return self._notes
 
     def _status(self, text: str | None = None) -> None:
         """Say something in the status line (None: say again what was said), with where the cursor
@@ -359,7 +297,7 @@ class BrowseApp(App[None]):
             return
         page.cursor = event.cursor_row
         self._status()
-        if self._shown_item is None or _key(page.items[page.cursor]) != _key(self._shown_item):
+        if self._shown_item is None or key(page.items[page.cursor]) != key(self._shown_item):
             self.query_one("#detail").scroll_home(animate=False)
         self._select(page)
 
@@ -390,7 +328,7 @@ class BrowseApp(App[None]):
         self.searched_at = time.perf_counter()
         text = self._typed.strip()
         top = self.pages[-1] if self.pages else None
-        shown = _search_view(text) if text else _latest_view()
+        shown = search_view(text) if text else latest_view()
         if top is not None and top.view == shown and top.items is not None and not top.opened:
             self._check_settled()
             return
@@ -447,19 +385,15 @@ class BrowseApp(App[None]):
         if item is not None and item.id == -1:
             self._status("this event is not in the archive: newsq knows only the link to it")
         elif item is not None:
-            label = f"Related to: {view.plain(item.event.title)}"
-            self._go(Page(View("related", f"{item.event.day}/{item.event.slug}", label, item)))
+            self._go(Page(related_view(item)))
 
     def action_day(self) -> None:
         if (item := self._about()) is not None and item.event.day:
-            day = item.event.day
-            self._go(Page(View("day", day, f"{day}, {view.weekday(day)}"), near=item))
+            self._go(Page(day_view(item.event.day), near=item))
 
     def action_years(self) -> None:
         if (item := self._about()) is not None and item.event.day:
-            day = item.event.day
-            label = f"{view.month_day(day)} in every year"
-            self._go(Page(View("years", day[5:], label), near=item))
+            self._go(Page(years_view(item.event.day), near=item))
 
     def action_context(self) -> None:
         item = self._about()
@@ -471,13 +405,13 @@ class BrowseApp(App[None]):
         if len(item.event.contexts) == 1:
             self._pick_context(item.event.contexts[0])
             return
-        found = self._details.get(_key(item))
+        found = self._details.get(key(item))
         counts = found.context_counts if found is not None else {}
         self.push_screen(ContextPicker(item.event.title, item.event.contexts, counts), self._pick_context)
 
     def _pick_context(self, name: str | None) -> None:
         if name:
-            self._go(Page(View("context", name, f"Context: {name}")))
+            self._go(Page(context_view(name)))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen())
@@ -487,40 +421,3 @@ class BrowseApp(App[None]):
 
     def action_interrupt(self) -> None:
         self.exit(return_code=EXIT_INTERRUPTED)
-
-
-def _key(item: reader.Item) -> tuple[str, str]:
-    return item.event.slug, item.event.day
-
-
-def _years(items: list[reader.Item]) -> list[tuple[str, int]]:
-    """Events per year of a list, the empty years between its first and last included."""
-    counts: dict[int, int] = {}
-    for item in items:
-        if item.event.day[:4].isdigit():
-            year = int(item.event.day[:4])
-            counts[year] = counts.get(year, 0) + 1
-    if not counts:
-        return []
-    return [(str(y), counts.get(y, 0)) for y in range(min(counts), max(counts) + 1)]
-
-
-def _search_view(text: str) -> View:
-    return View("search", text, f"Search: {text}")
-
-
-def _latest_view() -> View:
-    return View("latest", "", "Newest events")
-
-
-def _job(shown: View) -> reader.Job:
-    jobs: dict[str, Callable[[], Any]] = {
-        "latest": reader.latest_job,
-        "search": lambda: reader.search_job(shown.arg),
-        "day": lambda: reader.day_job(shown.arg),
-        "years": lambda: reader.same_day_job("0000-" + shown.arg),
-        "context": lambda: reader.context_job(shown.arg),
-        "related": lambda: reader.related_job(shown.about) if shown.about is not None else None,
-    }
-    job: reader.Job = jobs[shown.kind]()
-    return job

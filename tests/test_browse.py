@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 
 from newsq import browse
-from newsq.browse_app import BrowseApp, ResultsTable
-from newsq.browse_screens import ContextPicker, HelpScreen
+from newsq.browse_app import BrowseApp
 from newsq.browse_view import sparkline
+from newsq.browse_widgets import ContextPicker, HelpScreen, ResultsTable
 from tests.conftest import MakeArchive, Run
 
 LAUNCH = "europe-sends-a-probe-to-mars-from-baikonur"

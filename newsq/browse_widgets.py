@@ -1,4 +1,5 @@
-"""The screens `newsq browse` opens over its main one: the help, and the choice of a context."""
+"""The widgets of `newsq browse` beyond Textual's own: the search box, the list, and the screens
+it opens over its main one (the help, the choice of a context)."""
 
 from __future__ import annotations
 
@@ -10,10 +11,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
+from textual.widgets import DataTable, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from newsq import browse_view as view
+
+
+class SearchBox(Input):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("down", "app.focus_list", "List", show=False)]
+
+
+class ResultsTable(DataTable[Text]):
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "select_cursor", "Open")]
 
 
 class HelpScreen(ModalScreen[None]):
