@@ -84,6 +84,7 @@ class BrowseApp(App[None]):
         Binding("f1", "help", "Help", show=False),
         Binding("q", "leave", "Quit"),
         Binding("ctrl+c", "interrupt", "Quit", show=False, priority=True),
+        Binding("ctrl+z", "suspend_process", "Suspend", show=False, priority=True),  # as in a shell: fg resumes
     ]
     # Keys that type into the search box there, and act elsewhere.
     _TYPED = frozenset({"open", "related", "day", "years", "context", "help", "leave"})

@@ -163,25 +163,26 @@ def _wrap(text: Text, width: int) -> list[Text]:
 
 HELP = """\
 Keys
-  /            search (the text is selected: type to replace it)
+  /              search (the text is selected: type to replace it)
   ↑ ↓ PgUp PgDn  move in the list, or scroll an open event
-  Enter        open the selected event (Escape closes it)
-  r            events related to it, and why
-  d            the other events of its day
-  y            its day (month and day) in every year
-  c            one of its contexts: that context's events, newest first
-  Escape, ⌫    leave the search box; elsewhere, back to the previous view
-  Tab          next pane       ?  this help
-  q            quit (when the search box is not focused)   Ctrl+Q  quit from anywhere
+  Enter          open the selected event (Escape closes it)
+  r              events related to it, and why
+  d              the other events of its day
+  y              its day (month and day) in every year
+  c              one of its contexts: that context's events, newest first
+  Escape, ⌫      leave the search box; elsewhere, back to the previous view
+  Tab            the next pane            ?  this help
+  q              quit (not in the search box)
+  Ctrl+Q         quit from anywhere       Ctrl+Z  suspend (fg comes back)
 
 Searching (as `newsq search`)
-  Mars Express       events with every word, in any field
-  "Mars Express"     the words side by side
-  mar*               a word starting with mar
-  -Beagle            leave out events with this word
-  Mars OR Venus      either word
-  A word in no event is replaced by the closest one in the archive (the status line says so).
-  An empty search box lists the newest events.
+  Mars Express     events with every word, in any field
+  "Mars Express"   the words side by side
+  mar*             a word starting with mar
+  -Beagle          leave out events with this word
+  Mars OR Venus    either word
+  A word in no event is replaced by the closest word of the archive,
+  and the status line says so. An empty box lists the newest events.
 """
 
 
