@@ -197,8 +197,15 @@ class BrowseApp(App[None]):
                 page.cursor = next((i for i, it in enumerate(page.items) if key(it) == key(page.near)), 0)
         elif isinstance(result, reader.Counted):
             page.counted = result
+            self._read_more(page)
         if self.pages and page is self.pages[-1]:
             self._show(page, fill=not isinstance(result, reader.Counted))
+
+    def _read_more(self, page: Page) -> None:
+        """Read more of a long list when the cursor comes near its end (a screenful before it)."""
+        more = page.more_to_list() if page.items and page.cursor >= len(page.items) - 20 else None
+        if more is not None and not self._loading and page is self.pages[-1]:
+            self._loading = {self._submit("list", job_for(page.view, more)): page}
 
     # --- showing a page ----------------------------------------------------------------------------
 
@@ -298,6 +305,7 @@ class BrowseApp(App[None]):
             return
         page.cursor = event.cursor_row
         self._status()
+        self._read_more(page)
         if self._shown_item is None or key(page.items[page.cursor]) != key(self._shown_item):
             self.query_one("#detail").scroll_home(animate=False)
         self._select(page)

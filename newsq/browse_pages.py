@@ -12,6 +12,9 @@ from newsq.errors import quoted
 
 # Views whose total is counted by a query of its own, after their rows are read.
 COUNTED_KINDS = ("search", "latest", "context")
+# A long list grows as the user scrolls to its end, up to this (ranking a search costs the same
+# for any page; building each row is what grows).
+MAX_ROWS = 20_000
 
 
 class View(NamedTuple):
@@ -64,6 +67,14 @@ class Page:
         if self.view.kind == "search" and not self.items:
             return f"nothing found for {quoted(self.view.arg)}"
         return otherwise
+
+    def more_to_list(self) -> int | None:
+        """How many rows to read when the cursor reached the last one, if the view has more."""
+        if self.items is None or self.counted is None or self.view.kind not in COUNTED_KINDS:
+            return None
+        if len(self.items) >= min(self.counted.total, MAX_ROWS):
+            return None
+        return min(len(self.items) * 2, MAX_ROWS)
 
     def empty_hint(self) -> str:
         """What the detail pane says when the list is empty."""
@@ -123,14 +134,19 @@ def context_view(name: str) -> View:
     return View("context", name, f"Context: {view.plain(name)}")
 
 
-def job_for(shown: View) -> reader.Job:
-    """What reads the events of a view."""
+def job_for(shown: View, limit: int | None = None) -> reader.Job:
+    """What reads the events of a view; with a limit, more of a long list (counted already)."""
+    rows, count = (
+        (reader.SEARCH_LIMIT if shown.kind == "search" else reader.LIST_LIMIT, True)
+        if limit is None
+        else (limit, False)
+    )
     jobs: dict[str, Callable[[], Any]] = {
-        "latest": reader.latest_job,
-        "search": lambda: reader.search_job(shown.arg),
+        "latest": lambda: reader.latest_job(rows, count),
+        "search": lambda: reader.search_job(shown.arg, rows, count),
         "day": lambda: reader.day_job(shown.arg),
         "years": lambda: reader.same_day_job("0000-" + shown.arg),
-        "context": lambda: reader.context_job(shown.arg),
+        "context": lambda: reader.context_job(shown.arg, rows, count),
         "related": lambda: reader.related_job(shown.about) if shown.about is not None else None,
     }
     job: reader.Job = jobs[shown.kind]()

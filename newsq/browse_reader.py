@@ -3,15 +3,14 @@ connection each, where the newest request wins, and the jobs they run."""
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from newsq import explore, query, store
 from newsq.errors import NewsqError, UnknownRef
-from newsq.models import Event, Filters, Link, Row
+from newsq.models import Event, Filters, Link, Row, Timeline
 
 # What a list shows at most: enough to scroll through, few enough to build in milliseconds.
 SEARCH_LIMIT = 200
@@ -167,31 +166,37 @@ def _items(rows: Iterator[Row] | list[Row]) -> list[Item]:
     return [_item(r) for r in rows]
 
 
-def search_job(text: str) -> Job:
+# The lists below can grow (the user scrolled to their end): `count` is False when they were counted already.
+
+
+def search_job(text: str, limit: int = SEARCH_LIMIT, count: bool = True) -> Job:
     def job(conn: sqlite3.Connection) -> Iterator[object]:
         match, corrections = query.search_match(conn, text)
-        hits = store.search(conn, match, first=None, last=None, context=None, limit=SEARCH_LIMIT)
+        hits = store.search(conn, match, first=None, last=None, context=None, limit=limit)
         items = [Item(row.event, row.id, row.event.topic or "", marked) for row, _score, _snip, marked in hits]
         yield Listing(items, corrections)
         # Counting every match can take a second on a million events: after the rows are shown.
-        yield _counted(explore.timeline(conn, match=match, filters=Filters(), by="year", query=text))
+        if count:
+            yield _counted(explore.timeline(conn, match=match, filters=Filters(), by="year", query=text))
 
     return job
 
 
-def latest_job() -> Job:
+def latest_job(limit: int = LIST_LIMIT, count: bool = True) -> Job:
     def job(conn: sqlite3.Connection) -> Iterator[object]:
-        yield Listing(_items(store.latest_events(conn, LIST_LIMIT)), [])
-        yield _counted(explore.timeline(conn, match=None, filters=Filters(), by="year", query=None))
+        yield Listing(_items(store.latest_events(conn, limit)), [])
+        if count:
+            yield _counted(explore.timeline(conn, match=None, filters=Filters(), by="year", query=None))
 
     return job
 
 
-def context_job(name: str) -> Job:
+def context_job(name: str, limit: int = LIST_LIMIT, count: bool = True) -> Job:
     def job(conn: sqlite3.Connection) -> Iterator[object]:
-        yield Listing(_items(store.events_with_context(conn, name, LIST_LIMIT)), [])
-        filters = Filters(contexts=(name,))
-        yield _counted(explore.timeline(conn, match=None, filters=filters, by="year", query=None))
+        yield Listing(_items(store.events_with_context(conn, name, limit)), [])
+        if count:
+            filters = Filters(contexts=(name,))
+            yield _counted(explore.timeline(conn, match=None, filters=filters, by="year", query=None))
 
     return job
 
@@ -257,9 +262,5 @@ def _row_of(conn: sqlite3.Connection, item: Item) -> Row | None:
     return rows[0] if rows else None
 
 
-def _counted(timeline: Any) -> Counted:
-    return Counted(int(timeline.total), list(timeline.periods))
-
-
-def today() -> str:
-    return dt.date.today().isoformat()
+def _counted(timeline: Timeline) -> Counted:
+    return Counted(timeline.total, list(timeline.periods))

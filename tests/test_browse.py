@@ -478,3 +478,25 @@ def test_the_browse_benchmark_runs_and_writes_its_section(archive: Path, tmp_pat
     text = out.read_text()
     assert text.startswith("# results\n") and text.count("## newsq browse") == 1 and "an older run" not in text
     assert "| archive |" in text
+
+
+def test_a_long_list_grows_as_the_cursor_nears_its_end(
+    make_archive: MakeArchive, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsq import browse_reader
+
+    monkeypatch.setattr(browse_reader, "SEARCH_LIMIT", 30)
+    items = [(f"comet-sighting-number-{i}", f"Comet sighting number {i}.", "Comets") for i in range(60)]
+    archive = make_archive({"news/2011/03/7/index.md": _day("2011-03-7", items)})
+
+    async def script(pilot: Any, app: BrowseApp) -> None:
+        assert len(titles(app)) == 30
+        assert "60 events, 30 listed" in text_of(app, "#header")
+        await press(pilot, "end")
+        assert len(titles(app)) == 60
+        assert app.query_one(ResultsTable).cursor_row == 29  # where it was
+        assert "60 events" in text_of(app, "#header") and "listed" not in text_of(app, "#header")
+        await press(pilot, "home")
+        assert app.query_one(ResultsTable).cursor_row == 0
+
+    drive(archive, script, query="comet")
