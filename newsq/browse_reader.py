@@ -13,8 +13,8 @@ from newsq.errors import NewsqError, UnknownRef
 from newsq.models import Event, Filters, Link, Row, Timeline
 
 # What a list shows at most: enough to scroll through, few enough to build in milliseconds.
-SEARCH_LIMIT = 200
-LIST_LIMIT = 500
+SEARCH_LIMIT = 100
+LIST_LIMIT = 100
 
 
 class Item(NamedTuple):
