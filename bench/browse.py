@@ -165,6 +165,27 @@ async def keystrokes(archive: Path, words: list[str]) -> dict[str, Any]:
     }
 
 
+def reading_times(archive: Path, texts: list[str]) -> list[tuple[str, float, float, int]]:
+    """For each text, as the list lane reads it: (text, rows read, all matches counted, matches)."""
+    from newsq import browse_reader
+    from newsq.browse import open_cache
+
+    opened, _path = open_cache(archive, say=lambda _note: None)
+    out = []
+    try:
+        for text in texts:
+            began = time.perf_counter()
+            steps = []
+            for step in browse_reader.search_job(text)(opened.conn):
+                steps.append((time.perf_counter() - began, step))
+            counted = steps[-1][1]
+            assert isinstance(counted, browse_reader.Counted)
+            out.append((text, steps[0][0], steps[-1][0], counted.total))
+    finally:
+        opened.conn.close()
+    return out
+
+
 def ensure_archive(workdir: Path, size: int, seed: int) -> tuple[Path, dict[str, object]]:
     sys.path.insert(0, str(BENCH_DIR))
     from run import ensure_archive as ensure  # the same archives as bench/run.py
@@ -178,14 +199,17 @@ def measure(archive: Path, cache: Path, probe: str, runs: int, words: int) -> di
     found = start_to_first_results(archive, cache, probe, runs)
     newest = start_to_first_results(archive, cache, None, runs)
     typed = asyncio.run(keystrokes(archive, words_to_type(archive, words, seed=1)))
-    return {"start_query": statistics.median(found), "start_newest": statistics.median(newest), **typed}
+    reads = reading_times(archive, [probe, "of"])
+    return {"start_query": statistics.median(found), "start_newest": statistics.median(newest), "reads": reads, **typed}
 
 
-def section(rows: list[tuple[str, dict[str, Any]]], command: str, runs: int) -> str:
+def section(rows: list[tuple[str, dict[str, Any]]], command: str, runs: int, load: tuple[float, float]) -> str:
     lines = [
         SECTION,
         "",
         f"- Command: `{command}`; start-up: median of {runs} runs; keystrokes: median over every key typed.",
+        f"- Load average (1 min) at the start and the end of the run: {load[0]:.1f}, {load[1]:.1f} on "
+        f"{os.cpu_count()} cores (other work shares the machine: a stall can be a wait for a core).",
         "- Start: a `newsq browse` process in a pseudo-terminal of 100x30, until the first result's title",
         "  is written to it. Keystroke: one key typed (then nothing until the list is painted) to the list",
         "  of the new text painted, with the 100 ms debounce; 'after debounce' leaves it out. Stall: how",
@@ -201,6 +225,17 @@ def section(rows: list[tuple[str, dict[str, Any]]], command: str, runs: int) -> 
             f"{fmt(r['p90'])} | {fmt(r['after_debounce'])} | {fmt(r['median_stall'])}, {fmt(r['max_stall'])} | "
             f"{r['keys']} |"
         )
+    lines += [
+        "",
+        "What the list's thread spends on one search (no UI): until its rows are read, and until all its",
+        "matches are counted for the header (which says 'counting…' meanwhile; typing interrupts both).",
+        "",
+        "| size | query | matches | rows read | all counted |",
+        "|---:|---|---:|---:|---:|",
+    ]
+    for label, r in rows:
+        for text, rows_read, counted, total in r["reads"]:
+            lines.append(f"| {label} | `{text}` | {total:,} | {fmt(rows_read)} | {fmt(counted)} |")
     return "\n".join(lines) + "\n"
 
 
@@ -225,6 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "RESULTS.md")
     args = parser.parse_args(args_list)
     rows: list[tuple[str, dict[str, Any]]] = []
+    load_before = os.getloadavg()[0]
     if args.archive is not None:
         cache = args.cache or args.workdir / "cache-browse"
         rows.append((args.archive.name, measure(args.archive, cache, args.probe or "Mars", args.runs, args.words)))
@@ -233,7 +269,8 @@ def main(argv: list[str] | None = None) -> int:
             archive, stats = ensure_archive(args.workdir.resolve(), size, 1)
             cache = args.workdir.resolve() / f"cache-{size}-seed1"
             rows.append((f"{size:,}", measure(archive, cache, str(stats["probe"]), args.runs, args.words)))
-    text = section(rows, " ".join(["python bench/browse.py", *args_list]), args.runs)
+    load = (load_before, os.getloadavg()[0])
+    text = section(rows, " ".join(["python bench/browse.py", *args_list]), args.runs, load)
     print(text)
     print(json.dumps(rows), file=sys.stderr)
     write_section(args.out, text)
