@@ -68,7 +68,7 @@ def header(label: str, total: int | None, shown: int, periods: list[tuple[str, i
         first, last = periods[0][0], periods[-1][0]
         # The chart before the label: a long label (a title) is cut, the chart keeps its room.
         room = width - len(count) - len(first) - len(last) - 4 - 2 - 24
-        bars = sparkline(periods, min(room, 60))
+        bars = sparkline(periods, min(room, 40))
         if len(periods) == 1:
             right.append(f" in {first}")
         elif len(bars) >= 2:

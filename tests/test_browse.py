@@ -500,3 +500,20 @@ def test_a_long_list_grows_as_the_cursor_nears_its_end(
         assert app.query_one(ResultsTable).cursor_row == 0
 
     drive(archive, script, query="comet")
+
+
+@pytest.mark.parametrize("no_color", [True, False])
+def test_no_color_draws_in_greys_only(archive: Path, monkeypatch: pytest.MonkeyPatch, no_color: bool) -> None:
+    import re
+
+    if not no_color:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+    colours: set[str] = set()
+
+    async def script(pilot: Any, app: BrowseApp) -> None:
+        colours.update(re.findall(r"#([0-9a-fA-F]{6})\b", app.export_screenshot()))
+
+    drive(archive, script, query="Mars")
+    window = {"ff5f57", "febc2e", "28c840", "c5c8c6"}  # the screenshot's own window and title
+    hues = {c for c in colours if len({c[0:2], c[2:4], c[4:6]}) > 1} - window
+    assert colours and (not hues if no_color else hues)
