@@ -1,4 +1,5 @@
-"""Time `newsq browse` on a generated archive and add the figures to bench/RESULTS.md.
+"""Time `newsq browse` on a generated archive and write the figures to bench/BROWSE.md (run.py
+rewrites RESULTS.md whole).
 
 start to first results: `newsq browse PROBE` started as a process in a pseudo-terminal (100x30),
     until the first result's title is written to the terminal (interpreter and Textual start-up,
@@ -240,7 +241,7 @@ def section(rows: list[tuple[str, dict[str, Any]]], command: str, runs: int, loa
 
 
 def write_section(out: Path, text: str) -> None:
-    """Put the section at the end of RESULTS.md, replacing the one an earlier run wrote."""
+    """Put the section at the end of the file, replacing the one an earlier run wrote."""
     old = out.read_text(encoding="utf-8") if out.exists() else ""
     if SECTION in old:
         old = old[: old.index(SECTION)].rstrip("\n") + "\n"
@@ -257,7 +258,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--words", type=int, default=6, help="words typed, one key at a time")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/newsq-bench"))
-    parser.add_argument("--out", type=Path, default=BENCH_DIR / "RESULTS.md")
+    parser.add_argument("--out", type=Path, default=BENCH_DIR / "BROWSE.md")
     args = parser.parse_args(args_list)
     rows: list[tuple[str, dict[str, Any]]] = []
     load_before = os.getloadavg()[0]

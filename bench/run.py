@@ -20,6 +20,14 @@ from pathlib import Path
 
 BENCH_DIR = Path(__file__).resolve().parent
 REPO = BENCH_DIR.parent
+if str(BENCH_DIR) not in sys.path:  # run as a script, or loaded from a file by the smoke test
+    sys.path.insert(0, str(BENCH_DIR))
+
+from wheelenv import Install, InstallFailed, in_place, machine_lines, make_venv  # noqa: E402
+
+# A word of the generator's vocabulary found in about 4% of titles and more summaries: a query with
+# many matches (the probe is the rare one).
+COMMON_WORD = "government"
 MARKER = ".newsq-bench.json"
 DIRTY = ".newsq-bench-dirty"
 INDEX_TIMEOUT = 3600.0
@@ -81,28 +89,34 @@ class Context:
     cache: Path
     runs: int
     stats: dict[str, object]
+    install: Install
     rows: list[Row] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
     def env(self, cache: Path | None = None) -> dict[str, str]:
-        env = dict(os.environ)
-        env["NEWSQ_CACHE_DIR"] = str(cache or self.cache)
-        return env
+        return self.install.env(cache or self.cache)
+
+    def newsq(self, *args: str) -> list[str]:
+        """The argv that runs the newsq being measured."""
+        return [*self.install.newsq, *args]
+
+    def run(self, cmd: Sequence[str], ok: Sequence[int], timeout: float, cache: Path | None = None) -> Sample:
+        return run_once(cmd, self.env(cache), ok, timeout, self.install.cwd)
 
 
 def newsq(*args: str) -> list[str]:
-    """The argv that runs newsq from this interpreter, console script or not."""
+    """The checkout's newsq run by this interpreter (what bench/export.py times)."""
     return [sys.executable, "-m", "newsq", *args]
 
 
-def run_once(cmd: Sequence[str], env: dict[str, str], ok: Sequence[int], timeout: float) -> Sample:
+def run_once(cmd: Sequence[str], env: dict[str, str], ok: Sequence[int], timeout: float, cwd: Path = REPO) -> Sample:
     """Time one command in a fresh probe process; raise CommandFailed on an error exit."""
     try:
         proc = subprocess.run(
             [sys.executable, "-c", PROBE_SRC, *cmd],
             check=False,
             env=env,
-            cwd=REPO,
+            cwd=cwd,
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -220,7 +234,19 @@ def repeat(
     cache: Path | None = None,
 ) -> list[Sample]:
     timeout = INDEX_TIMEOUT if "index" in cmd else QUERY_TIMEOUT
-    return [run_once(cmd, ctx.env(cache), ok, timeout) for _ in range(ctx.runs)]
+    return [ctx.run(cmd, ok, timeout, cache) for _ in range(ctx.runs)]
+
+
+def against_floor(ctx: Context, cmd: Sequence[str]) -> tuple[list[Sample], list[Sample]]:
+    """A query's runs and as many `import typer` runs, alternated: load from other work on the machine
+    then weighs on both sides of the ratio alike."""
+    floor_cmd = [ctx.install.python, "-c", "import typer"]
+    new: list[Sample] = []
+    base: list[Sample] = []
+    for _ in range(ctx.runs):
+        base.append(ctx.run(floor_cmd, (0,), QUERY_TIMEOUT))
+        new.append(ctx.run(cmd, (0, 1), QUERY_TIMEOUT))
+    return new, base
 
 
 def count_hits(ctx: Context, cmd: Sequence[str]) -> int | None:
@@ -229,7 +255,7 @@ def count_hits(ctx: Context, cmd: Sequence[str]) -> int | None:
         cmd,
         check=False,
         env=ctx.env(),
-        cwd=REPO,
+        cwd=ctx.install.cwd,
         capture_output=True,
         text=True,
         timeout=QUERY_TIMEOUT,
@@ -260,9 +286,9 @@ def bench_size(ctx: Context, rg: str | None) -> None:
     probe = str(ctx.stats.get("probe", "zanzibarite"))
     day = str(ctx.stats["sample_day"])
     slug = str(ctx.stats["sample_slug"])
-    read_all = [sys.executable, "-c", READ_ALL_SRC, archive]
+    read_all = [ctx.install.python, "-c", READ_ALL_SRC, archive]
     archive_bytes = tree_bytes(ctx.archive / "news")
-    run_once(read_all, ctx.env(), (0,), INDEX_TIMEOUT)  # warm the page cache for both sides
+    ctx.run(read_all, (0,), INDEX_TIMEOUT)  # warm the page cache for both sides
 
     # Full index: fresh cache each run, read-all baseline interleaved so drift hits both alike.
     full_new: list[Sample] = []
@@ -273,15 +299,8 @@ def bench_size(ctx: Context, rg: str | None) -> None:
         for _ in range(ctx.runs):
             shutil.rmtree(fresh, ignore_errors=True)
             fresh.mkdir(parents=True)
-            full_new.append(
-                run_once(
-                    newsq("index", "--archive", archive),
-                    ctx.env(fresh),
-                    (0,),
-                    INDEX_TIMEOUT,
-                )
-            )
-            full_base.append(run_once(read_all, ctx.env(), (0,), INDEX_TIMEOUT))
+            full_new.append(ctx.run(ctx.newsq("index", "--archive", archive), (0,), INDEX_TIMEOUT, fresh))
+            full_base.append(ctx.run(read_all, (0,), INDEX_TIMEOUT))
         return time_row(ctx, "full index vs read-all", full_new, full_base, "<= 3x", 3.0)
 
     full_ok = add_row(ctx, "full index vs read-all", "<= 3x", full) is not None
@@ -315,7 +334,7 @@ def bench_size(ctx: Context, rg: str | None) -> None:
     else:
         ctx.cache.mkdir(parents=True, exist_ok=True)
     full_median = median(full_new) if full_ok else None
-    index_cmd = newsq("index", "--archive", archive)
+    index_cmd = ctx.newsq("index", "--archive", archive)
 
     def against_full(measure: str, samples: list[Sample], target: str, limit: float) -> Row:
         a = median(samples)
@@ -359,7 +378,7 @@ def bench_size(ctx: Context, rg: str | None) -> None:
                 for path in chosen:
                     with open(path, "a", encoding="utf-8") as fh:
                         fh.write(f"\nA later report, revision {r + 1}, adds one more sentence.\n")
-                samples.append(run_once(index_cmd, ctx.env(), (0,), INDEX_TIMEOUT))
+                samples.append(ctx.run(index_cmd, (0,), INDEX_TIMEOUT))
             return against_full(
                 "index after rewriting 1% of event files, vs full index",
                 samples,
@@ -383,10 +402,98 @@ def bench_size(ctx: Context, rg: str | None) -> None:
         (ctx.archive / DIRTY).unlink(missing_ok=True)
 
 
+@dataclass(frozen=True)
+class Query:
+    """One query row: the command after `newsq`, how the table names it, and its targets."""
+
+    args: list[str]
+    label: str
+    json_args: list[str] = field(default_factory=list)  # untimed re-run whose JSON goes to the notes
+    under: float | None = None  # a stricter-than-info target of issue 9 (ratio must stay below it)
+
+
+def run_json(ctx: Context, cmd: Sequence[str]) -> object:
+    """The parsed stdout of an untimed --json command, or None when it failed or printed no JSON."""
+    proc = subprocess.run(
+        cmd,
+        check=False,
+        env=ctx.env(),
+        cwd=ctx.install.cwd,
+        capture_output=True,
+        text=True,
+        timeout=QUERY_TIMEOUT,
+    )
+    if proc.returncode not in (0, 1):
+        return None
+    try:
+        return json.loads(proc.stdout)
+    except ValueError:
+        return None
+
+
+def explore_queries(ctx: Context, probe: str, day: str) -> list[Query]:
+    """Issue 9's rows: contexts, timeline of a rare word, a common word and a context, a day of every year."""
+    archive = str(ctx.archive)
+    top = run_json(ctx, ctx.newsq("contexts", "--json", "--limit", "1", "--archive", archive))
+    name = top[0].get("name") if isinstance(top, list) and top and isinstance(top[0], dict) else None
+    if not isinstance(name, str) or not name.split():
+        raise CommandFailed(f"`newsq contexts --json --limit 1` gave no context name: {top!r}")
+    # A piece of a name, not a whole one: the substring match is what users lean on.
+    piece = name.split()[0].lower()[1:5] or name.lower()
+    month_day = day[5:10]
+    timeline_json = ["--json", "--archive", archive]
+    return [
+        Query(["contexts"], "`newsq contexts` (top 50 by count)"),
+        Query(
+            ["contexts", piece],
+            f"`newsq contexts {piece}` (part of a name)",
+            ["contexts", piece, "--json", "--limit", "100000", "--archive", archive],
+        ),
+        Query(
+            ["timeline", probe],
+            f"`newsq timeline {probe}` (word in 1% of titles)",
+            ["timeline", probe, *timeline_json],
+            under=2.0 if ctx.size >= 1_000_000 else None,
+        ),
+        Query(
+            ["timeline", COMMON_WORD],
+            f"`newsq timeline {COMMON_WORD}` (common word)",
+            ["timeline", COMMON_WORD, *timeline_json],
+        ),
+        Query(
+            ["timeline", "--context", name],
+            f"`newsq timeline --context {shlex.quote(name)}` (most common context)",
+            ["timeline", "--context", name, *timeline_json],
+        ),
+        Query(
+            ["on", month_day],
+            f"`newsq on {month_day}` (that day in every year)",
+            ["on", month_day, "--json", "--archive", archive],
+        ),
+    ]
+
+
+def describe(ctx: Context, query: Query) -> str | None:
+    """A note on what an untimed --json run of the query found, to show the row did real work."""
+    if not query.json_args:
+        return None
+    data = run_json(ctx, ctx.newsq(*query.json_args))
+    events = int(str(ctx.stats.get("events", 0)))
+    hits = ctx.stats.get("probe_hits")
+    if isinstance(data, dict) and "total" in data:
+        total = int(data["total"])
+        share = f" ({total / events:.1%} of events)" if events else ""
+        check = f"; {hits} titles hold the probe" if query.args[1:] == [str(ctx.stats.get("probe"))] else ""
+        return f"size {ctx.size}: {query.label.split(' (')[0]} counted {total} events{share}{check}"
+    if isinstance(data, list):
+        return f"size {ctx.size}: {query.label.split(' (')[0]} listed {len(data)} rows in its JSON"
+    return f"size {ctx.size}: {query.label.split(' (')[0]} printed no JSON with --json"
+
+
 def queries(ctx: Context, probe: str, day: str, slug: str, rg: str | None) -> None:
     """Whole-process query timings against the `import typer` floor, search against rg, and typo search."""
     size, archive = ctx.size, str(ctx.archive)
-    floor_cmd = [sys.executable, "-c", "import typer"]
+    floor_cmd = [ctx.install.python, "-c", "import typer"]
     floor: list[Sample] = []
     limit = 1.5 if size >= 1_000_000 else 1.3
     target = f"<= {limit}x"
@@ -406,22 +513,22 @@ def queries(ctx: Context, probe: str, day: str, slug: str, rg: str | None) -> No
     if add_row(ctx, "`python -c 'import typer'` (query floor)", "baseline", the_floor) is None:
         return
     cmds = {
-        "search": newsq("search", probe, "--archive", archive, "--json"),
-        "on": newsq("on", day, "--archive", archive),
-        "related": newsq("related", slug, "--archive", archive, "--json"),
-        "show": newsq("show", slug, "--archive", archive),
+        "search": ctx.newsq("search", probe, "--archive", archive, "--json"),
+        "on": ctx.newsq("on", day, "--archive", archive),
+        "related": ctx.newsq("related", slug, "--archive", archive, "--json"),
+        "show": ctx.newsq("show", slug, "--archive", archive),
     }
     search: list[Sample] = []
     for name, cmd in cmds.items():
         measure = f"`newsq {name}` vs typer floor"
 
         def one(cmd: list[str] = cmd, measure: str = measure, name: str = name) -> Row:
-            samples = repeat(ctx, cmd, ok=(0, 1))
+            samples, base = against_floor(ctx, cmd)
             if name == "search":
                 search.extend(samples)
             if samples[0].rc == 1:
                 ctx.notes.append(f"size {size}: `newsq {name}` found nothing (exit 1)")
-            return time_row(ctx, measure, samples, floor, target, limit)
+            return time_row(ctx, measure, samples, base, target, limit)
 
         add_row(ctx, measure, target, one)
 
@@ -460,7 +567,7 @@ def queries(ctx: Context, probe: str, day: str, slug: str, rg: str | None) -> No
         typo = str(ctx.stats["typo"])
 
         def typo_row() -> Row:
-            samples = repeat(ctx, newsq("search", typo, "--archive", archive, "--json"), ok=(0, 1))
+            samples = repeat(ctx, ctx.newsq("search", typo, "--archive", archive, "--json"), ok=(0, 1))
             if samples[0].rc == 1:
                 ctx.notes.append(f"size {size}: typo search `{typo}` found nothing (exit 1)")
             return time_row(
@@ -474,13 +581,44 @@ def queries(ctx: Context, probe: str, day: str, slug: str, rg: str | None) -> No
 
         add_row(ctx, f"typo search `{typo}` vs correct search", "info", typo_row)
 
+    explore_rows(ctx, probe, day)
+
+
+def explore_rows(ctx: Context, probe: str, day: str) -> None:
+    """Issue 9's commands, each against `import typer` runs alternated with its own."""
+    size, archive = ctx.size, str(ctx.archive)
+    limit = 1.5 if size >= 1_000_000 else 1.3
+    target = f"<= {limit}x"
+    try:
+        explore = explore_queries(ctx, probe, day)
+    except CommandFailed as exc:
+        ctx.rows.append(Row(size, "choosing the explore queries", "FAILED", "", "", "", None, str(exc)))
+        return
+    for query in explore:
+        measure = f"{query.label} vs typer floor"
+        goal = target if query.under is None else f"< {query.under:g}x (issue 9); {target}"
+
+        def timed(query: Query = query, measure: str = measure, goal: str = goal) -> Row:
+            samples, base = against_floor(ctx, ctx.newsq(*query.args, "--archive", archive))
+            if samples[0].rc == 1:
+                ctx.notes.append(f"size {size}: {query.label} found nothing (exit 1)")
+            row = time_row(ctx, measure, samples, base, goal, limit)
+            if query.under is not None and median(samples) / median(base) >= query.under:
+                row.met = False
+            note = describe(ctx, query)
+            if note:
+                ctx.notes.append(note)
+            return row
+
+        add_row(ctx, measure, goal, timed)
+
 
 def auto_refresh(ctx: Context, day: str, added: list[Path]) -> None:
     """First `on` query after a new event file appears in that day, vs the same query unchanged."""
     y, m, d = (int(x) for x in day.split("-"))
     folder = ctx.archive / "news" / f"{y:04d}" / f"{m:02d}" / str(d)
     label = f"{y:04d}-{m:02d}-{d}"
-    cmd = newsq("on", day, "--archive", str(ctx.archive))
+    cmd = ctx.newsq("on", day, "--archive", str(ctx.archive))
     measure = "first `on` after adding 1 event file vs unchanged `on`"
 
     def body() -> Row:
@@ -496,8 +634,8 @@ def auto_refresh(ctx: Context, day: str, added: list[Path]) -> None:
                 "A page written after the cache was built.\n",
                 encoding="utf-8",
             )
-            refresh.append(run_once(cmd, ctx.env(), (0, 1), QUERY_TIMEOUT))
-            steady.append(run_once(cmd, ctx.env(), (0, 1), QUERY_TIMEOUT))
+            refresh.append(ctx.run(cmd, (0, 1), QUERY_TIMEOUT))
+            steady.append(ctx.run(cmd, (0, 1), QUERY_TIMEOUT))
         a, b = median(refresh), median(steady)
         extra = a - b
         return Row(
@@ -513,37 +651,50 @@ def auto_refresh(ctx: Context, day: str, added: list[Path]) -> None:
     add_row(ctx, measure, "adds < 30 ms", body)
 
 
-def machine() -> list[str]:
-    mem = "unknown"
-    try:
-        for line in Path("/proc/meminfo").read_text(encoding="utf-8").splitlines():
-            if line.startswith("MemTotal:"):
-                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
-    except OSError:
-        pass
-    commit = subprocess.run(
-        ["git", "-C", str(REPO), "rev-parse", "--short", "HEAD"],
+def load_average() -> str:
+    with contextlib.suppress(OSError, AttributeError):
+        return f"{os.getloadavg()[0]:.2f}"
+    return "unknown"
+
+
+def source_state() -> str:
+    """The checkout's commit, and whether the files that go into the wheel differ from it (taken when
+    the wheel is built: a commit made during a long run must not be credited)."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(REPO), *args], capture_output=True, text=True, check=False).stdout
+
+    commit = git("rev-parse", "--short", "HEAD").strip()
+    dirty = git("status", "--porcelain", "--", "newsq", "pyproject.toml", "data").strip()
+    return f"{commit or 'none'}{' with uncommitted changes to newsq/' if dirty else ''}"
+
+
+def machine(install: Install | None = None, load: str | None = None, source: str | None = None) -> list[str]:
+    """The header lines of a results file (bench/export.py calls it bare: this interpreter, now)."""
+    install = install or Install([*newsq()], sys.executable, REPO)
+    load = load or load_average()
+    source = source or source_state()
+    python = subprocess.run(
+        [install.python, "-c", "import platform, sys; print(platform.python_version(), sys.executable)"],
         capture_output=True,
         text=True,
         check=False,
-    ).stdout.strip()
+    ).stdout.split()
     return [
-        f"- Machine: {os.cpu_count()} cores, {mem} memory, {platform.platform()}",
-        f"- Python: {platform.python_version()} ({sys.executable})",
+        *machine_lines(),
+        f"- Python: {' '.join(python[:1]) or platform.python_version()} (`{' '.join(python[1:]) or sys.executable}`)",
         f"- Date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
-        f"- newsq commit: {commit or 'none (uncommitted tree)'}",
+        f"- Load average at start / end (1 min; other work on the machine inflates figures): {load}",
+        f"- newsq commit: {source}",
+        *install.description,
     ]
 
 
-def search_ran(rows: list[Row]) -> bool:
-    return not any(r.failure and r.measure.startswith("`newsq search`") for r in rows)
-
-
-def render(rows: list[Row], notes: list[str], command: str, runs: int) -> str:
+def render(rows: list[Row], notes: list[str], command: str, runs: int, install: Install, load: str, source: str) -> str:
     out = [
         "# newsq benchmark results",
         "",
-        *machine(),
+        *machine(install, load, source),
         f"- Command: `{command}`",
         f"- Each figure is the median of {runs} run(s); ratio = newsq / baseline.",
         "",
@@ -582,10 +733,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/newsq-bench"))
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "RESULTS.md")
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--in-place",
+        action="store_true",
+        help="time the checkout with this interpreter's `python -m newsq` instead of a wheel in a fresh venv",
+    )
     args = parser.parse_args(args_list)
-    # An installed package has byte-code compiled at install time; give the checkout the same
-    # footing (PYTHONDONTWRITEBYTECODE would otherwise make every run recompile newsq).
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(BENCH_DIR.parent / "newsq")], check=False)
     try:
         sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     except ValueError:
@@ -595,24 +748,37 @@ def main(argv: list[str] | None = None) -> int:
     if args.runs < 1 or not sizes or min(sizes) < 1:
         parser.error("--runs and every size must be at least 1")
 
+    load_start = load_average()
+    source = source_state()
     workdir: Path = args.workdir.resolve()
     workdir.mkdir(parents=True, exist_ok=True)
+    try:
+        install = in_place() if args.in_place else make_venv(workdir)
+    except InstallFailed as exc:
+        print(f"[bench] {exc}\n[bench] (--in-place times the checkout without installing it)", file=sys.stderr)
+        return 2
+    print(f"[bench] timing {shlex.join(install.newsq)}", file=sys.stderr)
     rg = shutil.which("rg")
     rows: list[Row] = []
     notes: list[str] = []
     for size in sizes:
+        mine = [workdir / f"archive-{size}-seed{args.seed}", workdir / f"cache-{size}-seed{args.seed}"]
+        if linked := [str(p) for p in mine if p.is_symlink()]:
+            # The benchmark edits the archive and deletes the cache: never through someone else's link.
+            print(f"[bench] {', '.join(linked)} is a symbolic link; use another --workdir", file=sys.stderr)
+            return 2
         archive, stats = ensure_archive(workdir, size, args.seed)
         notes.append(
             f"size {size}: {stats.get('events')} events on {stats.get('days')} days, {stats.get('files')} files, "
             f"sample day {stats.get('sample_day')}, sample slug `{stats.get('sample_slug')}`"
         )
-        ctx = Context(size, archive, workdir / f"cache-{size}-seed{args.seed}", args.runs, stats)
+        ctx = Context(size, archive, workdir / f"cache-{size}-seed{args.seed}", args.runs, stats, install)
         bench_size(ctx, rg)
         rows += ctx.rows
         notes += ctx.notes
 
     command = shlex.join(["python", "bench/run.py", *args_list])
-    report = render(rows, notes, command, args.runs)
+    report = render(rows, notes, command, args.runs, install, f"{load_start} / {load_average()}", source)
     print(report)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report, encoding="utf-8")

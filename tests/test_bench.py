@@ -36,10 +36,18 @@ def test_generated_archive_is_deterministic_and_indexes(run: Run, tmp_path: Path
 
 
 def test_runner_smoke(tmp_path: Path) -> None:
+    """--in-place times the checkout (no wheel build: offline and fast); every row runs and is reported."""
     main = load("run").main
     out = tmp_path / "RESULTS.md"
-    assert main(["--sizes", "500", "--runs", "1", "--workdir", str(tmp_path / "w"), "--out", str(out)]) == 0
+    argv = ["--sizes", "500", "--runs", "1", "--workdir", str(tmp_path / "w"), "--out", str(out), "--in-place"]
+    assert main(argv) == 0
     table = out.read_text(encoding="utf-8")
-    for row in ("read-all", "nothing changed", "import typer", "search"):
+    for row in ("read-all", "nothing changed", "import typer", "`newsq search`", "`newsq contexts`"):
         assert row in table, row
+    for row in ("`newsq contexts ", "`newsq timeline zanzibarite`", "`newsq timeline government`"):
+        assert row in table, row
+    assert "`newsq timeline --context " in table and "(that day in every year)" in table
+    assert "Machine: " in table and "cores" in table and "-m newsq` (`--in-place`)" in table
+    # The rows did real work: the timeline of the probe counted exactly the titles that hold it.
+    assert "`newsq timeline zanzibarite` counted 5 events (1.0% of events); 5 titles hold the probe" in table
     assert "FAILED" not in table
