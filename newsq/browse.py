@@ -25,7 +25,7 @@ def refusal(json_: bool) -> str | None:
     if json_:
         return "browse is interactive and has no --json: use `newsq search QUERY --json`"
     if not all(_isatty(stream) for stream in (sys.stdin, sys.stdout, sys.stderr)):
-        return "browse needs a terminal (it is interactive): in a pipe or a script, use `newsq search`"
+        return "browse needs a terminal: in a pipe or a script, use `newsq search`"
     return None
 
 

@@ -123,8 +123,9 @@ def browse(
     archive: ArchiveOpt = None,
     json_: Annotated[bool, typer.Option("--json", help="Refused: browse is interactive (use search --json).")] = False,
 ) -> Exit:
-    """Browse the archive in the terminal: search as you type, open an event, follow what it relates to,
-    its day, the same day in every year and its contexts, with the keyboard or the mouse (? for help).
+    """Browse the archive in the terminal: search as you type, follow related events, days and contexts.
+
+    Full screen, with the keyboard or the mouse: ? shows the keys. Needs a terminal.
 
     Example: newsq browse Mars    newsq browse --archive ~/thecontext
     """

@@ -425,13 +425,28 @@ def _read_until(fd: int, wanted: bytes, proc: subprocess.Popen[bytes], seen: byt
             seen += os.read(fd, 65536)
 
 
-@pytest.mark.parametrize(("how", "code"), [("sigterm", 143), ("ctrl-c", 130)])
+# `newsq browse` with a bug planted: following a related list raises inside the app.
+PLANTED_BUG = """
+import newsq.browse_reader as reader
+def broken(item):
+    def job(conn):
+        raise RuntimeError("a bug planted by the test")
+        yield
+    return job
+reader.related_job = broken
+from newsq.entry import run
+run()
+"""
+
+
+@pytest.mark.parametrize(("how", "code"), [("q", 0), ("ctrl-c", 130), ("sigterm", 143), ("error", 2)])
 def test_the_terminal_is_restored_on_the_way_out(archive: Path, how: str, code: int) -> None:
     master, slave = pty.openpty()
     before = termios.tcgetattr(slave)
     env = dict(os.environ, TERM="xterm-256color", COLUMNS="100", LINES="30")
+    program = ["-c", PLANTED_BUG] if how == "error" else ["-m", "newsq"]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "newsq", "browse", "Mars", "--archive", str(archive)],
+        [sys.executable, *program, "browse", "Mars", "--archive", str(archive)],
         stdin=slave,
         stdout=slave,
         stderr=slave,
@@ -445,8 +460,13 @@ def test_the_terminal_is_restored_on_the_way_out(archive: Path, how: str, code: 
         if how == "sigterm":
             proc.send_signal(signal.SIGTERM)
         else:
-            os.write(master, b"\x03")
-        assert proc.wait(timeout=30) == code
+            os.write(master, {"q": b"q", "ctrl-c": b"\x03", "error": b"r"}[how])
+        deadline = time.monotonic() + 30
+        while proc.poll() is None:  # read on while it ends: a full terminal would block its writes
+            assert time.monotonic() < deadline, "newsq browse did not end"
+            if select.select([master], [], [], 0.1)[0]:
+                seen += os.read(master, 65536)
+        assert proc.returncode == code
         while select.select([master], [], [], 0.2)[0]:
             seen += os.read(master, 65536)
         assert termios.tcgetattr(slave) == before  # echo, line editing and signals back as they were
@@ -457,6 +477,10 @@ def test_the_terminal_is_restored_on_the_way_out(archive: Path, how: str, code: 
         os.close(master)
     assert seen.rfind(b"\x1b[?1049l") > seen.rfind(b"\x1b[?1049h") > -1  # left the alternate screen
     assert seen.rfind(b"\x1b[?25h") > seen.rfind(b"\x1b[?25l")  # the cursor shown again
+    if how == "error":
+        after = bytes(seen[seen.rfind(b"\x1b[?1049l") :])
+        assert b"a bug planted by the test" in after  # said on the restored terminal
+        assert b"newsq: browse stopped on an error inside it" in after
 
 
 def test_browse_has_help_with_an_example(run: Run) -> None:
