@@ -43,7 +43,7 @@ E("1999-01-07", "Impeachment of Bill Clinton", "The impeachment trial of U.S. Pr
   "Bill Clinton; United States Senate; impeachment; William Rehnquist")
 E("1999-01-08", "The Rescuers", "The Walt Disney Company recalls 3.4 million home video copies of the animated film \"The Rescuers\" after an improper image is found in two frames of the movie.",
   "The Rescuers; Walt Disney Company",
-  changes=("Disney pulls 3.4 million videocassettes of ''The Rescuers'' from shops over an indecent picture hidden in the film.", "2018-02-06 13:49:15"))
+  changes=("The Walt Disney Company recalls 3.4 million videocassettes of ''The Rescuers'' over an improper image hidden in the film.", "2018-02-06 13:49:15"))
 E("1999-02-12", "Impeachment of Bill Clinton", "The U.S. Senate acquits President Bill Clinton on both articles of impeachment, perjury and obstruction of justice.",
   "Bill Clinton; United States Senate; impeachment",
   "Neither charge came close to the two-thirds majority required for removal from office.")

@@ -1,4 +1,5 @@
-"""The commands that explore the archive by entity and by time: `contexts` and `timeline`."""
+"""The commands that explore the archive by entity and by time: `contexts`, `timeline` and the
+interactive `browse`."""
 
 from typing import Annotated, Optional
 
@@ -7,8 +8,9 @@ import typer
 
 from newsq import render
 from newsq.cli import QUERY_HELP, ROWS, ArchiveOpt, ContextOpt, FromOpt, ToOpt, archive_cache, command, limit_option
-from newsq.errors import Exit, quoted
+from newsq.errors import Exit, NewsqError, quoted
 from newsq.output import Output
+from newsq.streams import say
 
 SortOpt = Annotated[
     str,
@@ -109,3 +111,27 @@ def timeline(
     out.rows(render.PERIODS, bars if found.total else [], envelope=("periods", summary))
     what = quoted(query_text) if query_text is not None else "the archive"
     return out.finish(found.total, f"nothing found for {what}")
+
+
+@command({})
+def browse(
+    out: Output,
+    query_text: Annotated[
+        Optional[str],  # noqa: UP045 - Typer reads this annotation at run time
+        typer.Argument(metavar="[QUERY]", help="Search for this at once (the language of `newsq search`)."),
+    ] = None,
+    archive: ArchiveOpt = None,
+    json_: Annotated[bool, typer.Option("--json", help="Refused: browse is interactive (use search --json).")] = False,
+) -> Exit:
+    """Browse the archive in the terminal: search as you type, follow related events, days and contexts.
+
+    Full screen, with the keyboard or the mouse: ? shows the keys. Needs a terminal.
+
+    Example: newsq browse Mars    newsq browse --archive ~/thecontext
+    """
+    from newsq import browse as browser  # Textual is loaded by this command only
+
+    refused = browser.refusal(json_)
+    if refused is not None:
+        raise NewsqError(refused)
+    raise typer.Exit(browser.run(archive, query_text, say=say))  # 130 or 143 when it was ended by a signal

@@ -348,7 +348,6 @@ def test_corrupt_cache_is_rebuilt(name: str, bigger_good: Path, run: Run, cache_
     assert code == 0, err
     CORRUPTIONS[name](_cache_file(cache_dir))
     code, out, err = run("on", "2019", "--to", "2020", "--json", "--archive", bigger_good)
-    assert "Traceback" not in err
     assert code == 0, err
     assert len(err.strip().splitlines()) == 1, err
     assert "rebuil" in err or "built" in err
@@ -422,7 +421,7 @@ def test_read_only_archive_is_never_written(read_only: Path, run: Run, cache_dir
     for args in COMMANDS * 2:
         code, _out, err = run(*args, "--archive", read_only)
         assert code in (0, 1), (args, err)
-        assert "Traceback" not in err
+        assert all(line.startswith("newsq: ") for line in err.splitlines()), (args, err)
         assert _snapshot(read_only) == before, args
     shutil.rmtree(cache_dir)  # and once more while building
     for args in COMMANDS:

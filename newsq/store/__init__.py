@@ -20,7 +20,13 @@ from newsq.store.events import (
     events_filtered as events_filtered,
 )
 from newsq.store.events import (
+    events_with_context as events_with_context,
+)
+from newsq.store.events import (
     insert_events as insert_events,
+)
+from newsq.store.events import (
+    latest_events as latest_events,
 )
 from newsq.store.events import (
     links_by_prefix as links_by_prefix,

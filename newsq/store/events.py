@@ -287,3 +287,23 @@ def filtered_where(filters: Filters, alias: str = "e") -> tuple[str, list[object
         where.append(f"{alias}.id IN (SELECT event_id FROM event_contexts WHERE context = ?)")
         args.append(name)
     return " AND ".join(where) or "1", args
+
+
+# --- what `newsq browse` lists -----------------------------------------------------------------------
+
+
+def latest_events(conn: sqlite3.Connection, limit: int) -> list[Row]:
+    """The newest `limit` events: newest day first, each day in its page's order."""
+    cur = conn.execute(f"SELECT {EVENT_COLUMNS} FROM events e ORDER BY e.day DESC, e.ord LIMIT ?", (limit,))
+    return [row_of(r) for r in cur]
+
+
+def events_with_context(conn: sqlite3.Connection, context: str, limit: int) -> list[Row]:
+    """The newest `limit` events that have this context (in any case): newest day first, each
+    day in its page's order."""
+    cur = conn.execute(
+        f"SELECT {EVENT_COLUMNS} FROM event_contexts ec JOIN events e ON e.id = ec.event_id "
+        "WHERE ec.context = ? ORDER BY ec.day DESC, e.ord LIMIT ?",
+        (context.strip(), limit),
+    )
+    return [row_of(r) for r in cur]

@@ -43,19 +43,28 @@ SELECT context, events, first, last FROM (
 
 
 def refresh_contexts(conn: sqlite3.Connection, names: Iterable[str] | None = None) -> None:
-    """Count some contexts again (every context when None)."""
+    """Count every context (None), or some again after an update. An update counts each context
+    from the index on (context, day): a common context has hundreds of thousands of events at a
+    million, and choosing its commonest spelling again would read them all, so a context already
+    known keeps the spelling the last full index chose (a new one takes the spelling it has)."""
     if names is None:
         conn.execute("DELETE FROM contexts")
-        rows = conn.execute(_CONTEXT_ROWS.format(where="")).fetchall()
-    else:
-        wanted = sorted(set(names))
-        rows = []
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
-            conn.executemany("DELETE FROM contexts WHERE name = ?", [(n,) for n in chunk])
-            where = f"WHERE context IN ({','.join('?' * len(chunk))})"
-            rows += conn.execute(_CONTEXT_ROWS.format(where=where), chunk).fetchall()
-    conn.executemany("INSERT OR REPLACE INTO contexts VALUES (?, ?, ?, ?)", rows)
+        conn.executemany("INSERT INTO contexts VALUES (?, ?, ?, ?)", conn.execute(_CONTEXT_ROWS.format(where="")))
+        return
+    for name in set(names):
+        count, first, last = conn.execute(
+            "SELECT count(*), min(day), max(day) FROM event_contexts WHERE context = ?", (name,)
+        ).fetchone()
+        if not count:
+            conn.execute("DELETE FROM contexts WHERE name = ?", (name,))
+            continue
+        known = conn.execute("SELECT name FROM contexts WHERE name = ?", (name,)).fetchone()
+        spelling = (
+            known[0]
+            if known
+            else conn.execute("SELECT context FROM event_contexts WHERE context = ? LIMIT 1", (name,)).fetchone()[0]
+        )
+        conn.execute("INSERT OR REPLACE INTO contexts VALUES (?, ?, ?, ?)", (spelling, count, first, last))
 
 
 _CONTEXT_ORDER = {
