@@ -251,27 +251,7 @@ def against_floor(ctx: Context, cmd: Sequence[str]) -> tuple[list[Sample], list[
 
 def count_hits(ctx: Context, cmd: Sequence[str]) -> int | None:
     """How many results a --json command printed (list, object holding a list, or JSON Lines)."""
-    proc = subprocess.run(
-        cmd,
-        check=False,
-        env=ctx.env(),
-        cwd=ctx.install.cwd,
-        capture_output=True,
-        text=True,
-        timeout=QUERY_TIMEOUT,
-    )
-    if proc.returncode not in (0, 1):
-        return None
-    text = proc.stdout.strip()
-    if not text:
-        return 0
-    try:
-        data = json.loads(text)
-    except ValueError:
-        try:
-            return sum(1 for line in text.splitlines() if line.strip() and json.loads(line) is not None)
-        except ValueError:
-            return None
+    data = run_json(ctx, cmd)
     if isinstance(data, list):
         return len(data)
     if isinstance(data, dict):

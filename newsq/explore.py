@@ -98,13 +98,17 @@ def timeline(
     span = store.day_span(conn)
     if span is None:
         return Timeline(query, by or "year", 0, [])
+    # Counted once, by day (at most one row per day of the archive), then summed into periods: the
+    # period that fits may depend on the first and last day found.
+    by_day = store.counts_by_period(conn, PERIOD_WIDTH["day"], filters, match)
     if by is None:  # decide from the span asked for, else from the events found
         if filters.first is not None and filters.last is not None:
             by = fitting_period(max(filters.first, span[0]), min(filters.last, span[1]))
         else:
-            found = store.counts_by_period(conn, PERIOD_WIDTH["day"], filters, match)
-            by = fitting_period(found[0][0], found[-1][0]) if found else "year"
-    counts = dict(store.counts_by_period(conn, PERIOD_WIDTH[by], filters, match))
+            by = fitting_period(by_day[0][0], by_day[-1][0]) if by_day else "year"
+    counts: dict[str, int] = {}
+    for day, n in by_day:
+        counts[day[: PERIOD_WIDTH[by]]] = counts.get(day[: PERIOD_WIDTH[by]], 0) + n
     if not counts:
         return Timeline(query, by, 0, [])
     first = filters.first if filters.first is not None and filters.first >= span[0] else min(counts)

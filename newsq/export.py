@@ -84,19 +84,11 @@ def _events(conn: sqlite3.Connection, selection: Selection) -> Iterator[tuple[Ev
         yield row.event, related
 
 
-def _link_in_event(link: RelatedLink) -> dict[str, Any]:
-    return {
-        "slug": link.slug,
-        "date": link.day,
-        "title": link.title,
-        "in_archive": link.in_archive,
-        "shared_contexts": list(link.shared_contexts),
-    }
-
-
 def _event_object(item: tuple[Event, list[RelatedLink]]) -> dict[str, Any]:
     obj = render.event_object(item[0])  # the fields of `newsq on --json`, whatever they grow to
-    obj["related"] = [_link_in_event(link) for link in item[1]]
+    obj["related"] = [
+        render.link_object(ln.slug, ln.day, ln.title, ln.in_archive, ln.shared_contexts) for ln in item[1]
+    ]
     return obj
 
 

@@ -54,12 +54,19 @@ def related_object(rel: Related) -> dict[str, Any]:
 
 def related_item_object(rel: Related) -> dict[str, Any]:
     """One of an event's own Related items, as `show --json` lists them."""
+    return link_object(rel.event.slug, rel.event.day, rel.event.title, rel.in_archive, rel.shared_contexts)
+
+
+def link_object(
+    slug: str, day: str | None, title: str, in_archive: bool, shared_contexts: tuple[str, ...]
+) -> dict[str, Any]:
+    """A Related link as JSON: in `show --json` and in each exported event."""
     return {
-        "slug": rel.event.slug,
-        "date": rel.event.day,
-        "title": rel.event.title,
-        "in_archive": rel.in_archive,
-        "shared_contexts": list(rel.shared_contexts),
+        "slug": slug,
+        "date": day,
+        "title": title,
+        "in_archive": in_archive,
+        "shared_contexts": list(shared_contexts),
     }
 
 
