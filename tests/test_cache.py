@@ -286,7 +286,7 @@ def test_ctrl_c_in_a_terminal_restores_it(parallel_archive: Path, tmp_path: Path
         if not chunk:
             break
         seen += chunk
-    assert proc.wait(timeout=60) == 130
+    assert proc.wait(timeout=60) == 130, seen[-1500:]
     os.close(leader)
     tail = seen.rsplit(b"\x1b[?25l", 1)[1]
     assert b"\x1b[?25h" in tail  # the cursor is visible again
