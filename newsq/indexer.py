@@ -192,12 +192,13 @@ def _pool_map(tasks: Iterable[_DirTask], parallel: bool) -> Iterator[_DirResult]
         try:
             while window := list(itertools.islice(it, _WINDOW)):
                 # Ctrl-C reaches the workers too: only the parent handles it. Workers are forked
-                # (while tasks are handed out) with SIGINT ignored, so none is hit before it could ignore it.
-                parent_handler = signal.signal(signal.SIGINT, signal.SIG_IGN)
+                # (while tasks are handed out) with SIGINT blocked, so it never reaches one. Blocked,
+                # not ignored, in the parent too: a Ctrl-C in this moment waits, it is not lost.
+                signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
                 try:
                     results = pool.map(_index_dir, window, chunksize=4)
                 finally:
-                    signal.signal(signal.SIGINT, parent_handler)
+                    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
                 yield from results
         except BrokenProcessPool:
             raise IndexingFailed("a worker process of the index died (killed?); nothing was saved") from None
