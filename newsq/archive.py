@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import functools
 import os
-from collections.abc import Container, Iterator
+from collections.abc import Container, Iterable, Iterator
 from pathlib import Path
 
 from newsq.errors import ArchiveError, quoted
@@ -144,6 +144,20 @@ def folder_day(rel_dir: str) -> str | None:
 
     where = parse.split_event_path(rel_dir + "/x.md")
     return where[0] if where else None
+
+
+def day_folders(days: Iterable[str]) -> set[str]:
+    """The folders (as the cache names them) that hold the pages of some days, with every folder
+    above them: a month folder's mtime moves when a day folder is made in it. Month and day may be
+    padded or not on disk; only the names the cache knows are looked at."""
+    folders = {"", "news"}
+    for day in days:
+        year, month, d = day.split("-")
+        months = {f"news/{year}/{month}", f"news/{year}/{int(month)}"}
+        folders.add(f"news/{year}")
+        folders.update(months)
+        folders.update(f"{m}/{n}" for m in months for n in (d, str(int(d))))
+    return folders
 
 
 def changed_folders(places: Iterator[tuple[str, int]] | list[tuple[str, int]]) -> list[str]:

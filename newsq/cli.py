@@ -22,8 +22,9 @@ from newsq.output import Mode, Output
 from newsq.streams import Env, quiet_stdout, say
 
 if TYPE_CHECKING:
-    from newsq.cache import Cache
+    from newsq.cache import Cache, Opened
     from newsq.indexer import Progress
+    from newsq.models import Row
 
 app = typer.Typer(
     name="newsq",
@@ -194,12 +195,14 @@ def cache_of(archive: Path | None, progress: "Progress | None" = None) -> "Cache
 
 
 @contextmanager
-def archive_cache(archive: Path | None, refresh: str = "quick") -> Iterator[sqlite3.Connection]:
+def archive_cache(archive: Path | None, refresh: str = "quick", check: str = "every") -> Iterator["Opened"]:
+    """The archive's cache, open for a command: built or refreshed as `refresh` and `check` ask
+    (cache.Check: which folders a query looks at first), notes said on stderr."""
     # A query that has to build or refresh the cache shows the bar `newsq index` shows, on a
     # terminal, rather than seconds of silence; it appears only once indexing starts.
     progress, stop = progress_bar(Env(), lazy=True)
     try:
-        opened = cache_of(archive, progress).open(refresh)
+        opened = cache_of(archive, progress).open(refresh, check)
     finally:
         stop()
     notes = [why] if (why := _rebuilt_because.get()) else []
@@ -208,10 +211,30 @@ def archive_cache(archive: Path | None, refresh: str = "quick") -> Iterator[sqli
         notes.append(render.index_summary(opened.stats))
     if notes:  # one line: why the cache was (re)built, and what building it did
         say("; ".join(notes))
+    said = len(opened.notes)
     try:
-        yield opened.conn
+        yield opened
     finally:
         opened.conn.close()
+        if len(opened.notes) > said:  # what confirming the command's days found
+            say("; ".join(opened.notes[said:]))
+
+
+def resolved(cache: "Opened", ref: str) -> "Row":
+    """The event a REF names, its day's folders checked first. A REF the cache does not know has
+    every folder checked before it is called unknown: its page may have just been added."""
+    from newsq import query
+    from newsq.errors import UnknownRef
+
+    try:
+        row = query.resolve(cache.conn, ref)
+    except UnknownRef:
+        if not cache.confirm(None):
+            raise
+        row = query.resolve(cache.conn, ref)
+    if cache.confirm([row.event.day]):
+        row = query.resolve(cache.conn, ref)
+    return row
 
 
 # --- the commands -----------------------------------------------------------------------------------------
@@ -277,7 +300,9 @@ def on(
     from newsq import dates, explore
 
     span = dates.day_span(date, to, every_year=every_year)  # a bad date is an error before any indexing
-    with archive_cache(archive) as conn:
+    with archive_cache(archive, check="asked") as cache:
+        conn = cache.conn
+        cache.confirm(explore.days_of(conn, span))  # the folders of the days asked for
         contexts = explore.known_contexts(conn, context or [])
         events = explore.events_on(conn, span, contexts=contexts, newest_first=not oldest_first)
         # A day of every year: a table puts each year's events under its heading.
@@ -332,9 +357,12 @@ def search(
 
     query_text = " ".join(words)
     first, last = dates.date_bounds(from_, to)
-    with archive_cache(archive) as conn:
+    with archive_cache(archive, check="turn") as cache:
+        conn = cache.conn
         filters = Filters(first, last, explore.known_contexts(conn, context or []))
         result = query.search(conn, query_text, raw=raw, exact=exact, filters=filters, limit=limit)
+        if cache.confirm(hit.event.day for hit in result.hits):  # the days shown: as they are now
+            result = query.search(conn, query_text, raw=raw, exact=exact, filters=filters, limit=limit)
         for typed, used in result.corrections:
             out.message(f"no match for {quoted(typed)}; searched {quoted(used)} instead (--exact to turn off)")
         count = out.rows(render.HITS, result.hits, refs=render.refs(conn))
@@ -362,9 +390,13 @@ def related(ref: RefArg, out: Output, limit: LimitOpt = 20, archive: ArchiveOpt 
     """
     from newsq import query
 
-    with archive_cache(archive) as conn:
-        row = query.resolve(conn, ref)
-        count = out.rows(render.RELATED, query.related_to(conn, row, limit=limit), refs=render.refs(conn))
+    with archive_cache(archive, check="asked") as cache:
+        row = resolved(cache, ref)
+        found = list(query.related_to(cache.conn, row, limit=limit))
+        if cache.confirm(r.event.day for r in found):  # the days shown: as they are now
+            row = resolved(cache, ref)
+            found = list(query.related_to(cache.conn, row, limit=limit))
+        count = out.rows(render.RELATED, found, refs=render.refs(cache.conn))
     return out.finish(count, f"nothing related to {row.event.slug}")
 
 
@@ -380,8 +412,8 @@ def show(ref: RefArg, out: Output, archive: ArchiveOpt = None) -> Exit:
     """
     from newsq import query
 
-    with archive_cache(archive) as conn:
-        details = query.details(conn, query.resolve(conn, ref))
+    with archive_cache(archive, check="asked") as cache:
+        details = query.details(cache.conn, resolved(cache, ref))
     out.record(render.EVENT, details)
     return Exit.FOUND
 

@@ -46,8 +46,8 @@ def contexts(
 
     if text is not None and len(text) > MAX_QUERY_CHARS:  # no name is that long; SQLite's LIKE refuses it
         raise BadQuery(f"TEXT is {len(text):,} characters long: at most {MAX_QUERY_CHARS:,}")
-    with archive_cache(archive) as conn:
-        found, fuzzy = explore.contexts(conn, text, sort=sort, limit=limit)
+    with archive_cache(archive, check="turn") as cache:
+        found, fuzzy = explore.contexts(cache.conn, text, sort=sort, limit=limit)
     if fuzzy and found:
         out.message(f"no context holds {quoted(text or '')}; showing near spellings")
     count = out.rows(render.CONTEXTS, found)
@@ -97,7 +97,8 @@ def timeline(
 
     query_text = " ".join(words) if words else None
     first, last = dates.date_bounds(from_, to)
-    with archive_cache(archive) as conn:
+    with archive_cache(archive, check="turn") as cache:
+        conn = cache.conn
         filters = Filters(first, last, explore.known_contexts(conn, context or []))
         match = None
         if query_text is not None:

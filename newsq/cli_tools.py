@@ -102,7 +102,8 @@ def export(
 
     first, last = dates.date_bounds(from_, to)
     match = query.parse_query(query_text).fts() if query_text is not None else None
-    with exporting.target(output, format_) as stream, archive_cache(archive) as conn:
+    with exporting.target(output, format_) as stream, archive_cache(archive) as cache:
+        conn = cache.conn
         selection = Selection(Filters(first, last, explore.known_contexts(conn, context or ())), match)
         # A bar on a terminal's stderr while the data goes elsewhere (to a terminal, it shows itself).
         advance, stop = progress_bar(out.env, lazy=True, what="exporting")

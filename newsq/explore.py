@@ -22,19 +22,41 @@ def events_on(
     return (row.event for row in store.events_filtered(conn, filters))
 
 
-def on_this_day(
-    conn: sqlite3.Connection, month: int, day: int, *, contexts: tuple[str, ...] = (), newest_first: bool = True
-) -> Iterator[Event]:
-    """The events of one month and day in every year of the archive (02-29: the leap years')."""
+# `on` over more days than this checks every folder of the archive rather than theirs.
+_FEW_DAYS = 366
+
+
+def days_of(conn: sqlite3.Connection, span: DaySpan) -> list[str] | None:
+    """The days `on` reads (None: too many to name, every folder is checked instead)."""
+    if span.month_day is not None:
+        return _every_year(conn, *span.month_day)
+    if span.first is None or span.last is None:
+        return None
+    first, last = dt.date.fromisoformat(span.first), dt.date.fromisoformat(span.last)
+    if (last - first).days >= _FEW_DAYS:
+        return None
+    return [(first + dt.timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
+
+
+def _every_year(conn: sqlite3.Connection, month: int, day: int) -> list[str]:
+    """One month and day in every year of the archive (02-29: in the leap years)."""
     span = store.day_span(conn)
     if span is None:
-        return iter(())
+        return []
     days = []
     for year in range(int(span[0][:4]), int(span[1][:4]) + 1):
         try:
             days.append(dt.date(year, month, day).isoformat())
         except ValueError:  # 02-29 of a common year
             continue
+    return days
+
+
+def on_this_day(
+    conn: sqlite3.Connection, month: int, day: int, *, contexts: tuple[str, ...] = (), newest_first: bool = True
+) -> Iterator[Event]:
+    """The events of one month and day in every year of the archive (02-29: the leap years')."""
+    days = _every_year(conn, month, day)
     rows = store.events_on_days(conn, days, newest_first=newest_first, contexts=contexts)
     return (row.event for row in rows)
 

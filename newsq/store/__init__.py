@@ -101,6 +101,9 @@ from newsq.store.files import (
     days_of as days_of,
 )
 from newsq.store.files import (
+    dir_count as dir_count,
+)
+from newsq.store.files import (
     dir_mtimes as dir_mtimes,
 )
 from newsq.store.files import (
@@ -111,6 +114,9 @@ from newsq.store.files import (
 )
 from newsq.store.files import (
     dirs_at as dirs_at,
+)
+from newsq.store.files import (
+    dirs_in_turn as dirs_in_turn,
 )
 from newsq.store.files import (
     dirs_under as dirs_under,

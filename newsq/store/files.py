@@ -28,20 +28,40 @@ def dir_mtimes(conn: sqlite3.Connection) -> dict[str, int]:
     return dict(conn.execute("SELECT path, mtime_ns FROM dirs").fetchall())
 
 
-def dir_snapshot(conn: sqlite3.Connection) -> tuple[list[str], array[int]]:
-    """Where every folder is on disk, and its mtime: what the quick check stats."""
-    row = conn.execute("SELECT reals, mtimes FROM dir_snapshot WHERE id = 1").fetchone()
+def dir_snapshot(conn: sqlite3.Connection, upper: bool = False) -> tuple[list[str], array[int]]:
+    """Where every folder is on disk, and its mtime: what the full check stats. upper: only the
+    folders above the days (the root, news/, years, months)."""
+    row = conn.execute("SELECT reals, mtimes FROM dir_snapshot WHERE id = ?", (2 if upper else 1,)).fetchone()
     mtimes: array[int] = array("q")
     if row is None:
         return [], mtimes
     mtimes.frombytes(row[1])
-    return row[0].split("\0"), mtimes
+    return row[0].split("\0") if row[0] else [], mtimes
 
 
 def dir_places(conn: sqlite3.Connection, folders: Iterable[str]) -> tuple[list[str], list[int]]:
-    """Where some folders are on disk, and their mtimes."""
-    rows = [r for f in folders for r in conn.execute("SELECT real, mtime_ns FROM dirs WHERE path = ?", (f,))]
+    """Where some folders are on disk, and their mtimes (folders the cache does not know are left out)."""
+    rows = conn.execute(
+        "SELECT real, mtime_ns FROM dirs WHERE path IN (SELECT value FROM json_each(?))", (json.dumps(list(folders)),)
+    ).fetchall()
     return [r for r, _ in rows], [m for _, m in rows]
+
+
+def dirs_in_turn(conn: sqlite3.Connection, after: str, count: int) -> tuple[list[str], list[int], str]:
+    """The next `count` folders after `after` in path order, going round to the first at the end:
+    where they are on disk, their mtimes, and the path of the last one (where the next turn starts)."""
+    sql = "SELECT path, real, mtime_ns FROM dirs WHERE path > ? ORDER BY path LIMIT ?"
+    rows = conn.execute(sql, (after, count)).fetchall()
+    if len(rows) < count:  # round to the first folder, and on up to where this turn started
+        sql = "SELECT path, real, mtime_ns FROM dirs WHERE path <= ? ORDER BY path LIMIT ?"
+        rows += conn.execute(sql, (after, count - len(rows))).fetchall()
+    if not rows:
+        return [], [], ""
+    return [r for _p, r, _m in rows], [m for _p, _r, m in rows], rows[-1][0]
+
+
+def dir_count(conn: sqlite3.Connection) -> int:
+    return int(conn.execute("SELECT count(*) FROM dirs").fetchone()[0])
 
 
 def dirs_under(conn: sqlite3.Connection, folders: Iterable[str]) -> dict[str, int]:
@@ -64,7 +84,15 @@ def _pack_dirs(conn: sqlite3.Connection, reals: list[str] | None = None, mtimes:
     if reals is None or mtimes is None:
         rows = conn.execute("SELECT real, mtime_ns FROM dirs").fetchall()
         reals, mtimes = [r for r, _ in rows], array("q", (m for _, m in rows))
-    conn.execute("INSERT OR REPLACE INTO dir_snapshot VALUES (1, ?, ?)", ("\0".join(reals), mtimes.tobytes()))
+    # The folders above the days: the root (''), news/, news/YYYY and news/YYYY/MM (at most two '/').
+    upper = conn.execute("SELECT real, mtime_ns FROM dirs WHERE path NOT GLOB '*/*/*/*'").fetchall()
+    conn.executemany(
+        "INSERT OR REPLACE INTO dir_snapshot VALUES (?, ?, ?)",
+        [
+            (1, "\0".join(reals), mtimes.tobytes()),
+            (2, "\0".join(r for r, _ in upper), array("q", (m for _, m in upper)).tobytes()),
+        ],
+    )
 
 
 def save_dirs(conn: sqlite3.Connection, dirs: Iterable[tuple[str, str, int]]) -> None:

@@ -1,0 +1,93 @@
+"""What a query checks before it answers: a page added or removed since the last index is seen by
+the commands that read its folder, without `newsq index` (the README's "What each command checks")."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from pathlib import Path
+
+from newsq.cache import TURN_MIN, TURN_SHARE
+from tests.conftest import MakeArchive, Run
+
+DAY = "news/2003/06/2"
+
+
+def _event(title: str) -> str:
+    return f"### [2003-06-02](/news/2003/06/2/index.md)\n\n# {title}\n"
+
+
+def _moved(folder: Path) -> None:
+    """As a coarse clock would show a change: the folder's mtime a second on."""
+    before = folder.stat().st_mtime_ns
+    os.utime(folder, ns=(before + 10**9, before + 10**9))
+
+
+def _slugs(run: Run, *args: str | os.PathLike[str]) -> list[str]:
+    code, out, err = run(*args, "--json")
+    assert code in (0, 1), err
+    return [e["slug"] for e in json.loads(out)] if out.strip() else []
+
+
+def _archive(make_archive: MakeArchive, empty_folders: int = 0) -> Path:
+    root = make_archive(
+        {
+            f"{DAY}/a-probe-reaches-the-moon.md": _event("A probe reaches the Moon."),
+            "news/2004/01/4/a-rover-lands-on-mars.md": "# A rover lands on Mars.\n",
+        }
+    )
+    first = dt.date(1980, 1, 1)
+    for i in range(empty_folders):  # days with no pages yet: folders the checks must go through
+        day = first + dt.timedelta(days=i)
+        (root / f"news/{day.year}/{day.month:02d}/{day.day}").mkdir(parents=True)
+    return root
+
+
+def test_on_sees_pages_added_to_its_day_and_to_a_new_day(make_archive: MakeArchive, run: Run) -> None:
+    root = _archive(make_archive)
+    assert run("index", "--archive", root)[0] == 0
+    (root / DAY / "a-second-probe.md").write_text(_event("A second probe."), encoding="utf-8")
+    _moved(root / DAY)
+    assert "a-second-probe" in _slugs(run, "on", "2003-06-02", "--archive", root)
+    new_day = root / "news/2003/06/3"
+    new_day.mkdir()
+    (new_day / "a-lander-wakes.md").write_text(_event("A lander wakes.").replace("06/2", "06/3"), encoding="utf-8")
+    _moved(root / "news/2003/06")  # a new day folder moves its month's folder
+    assert _slugs(run, "on", "2003-06-03", "--archive", root) == ["a-lander-wakes"]
+
+
+def test_show_finds_a_page_added_anywhere_and_forgets_one_removed(make_archive: MakeArchive, run: Run) -> None:
+    root = _archive(make_archive, empty_folders=TURN_MIN + 100)
+    assert run("index", "--archive", root)[0] == 0
+    elsewhere = root / "news/1981/03/5"
+    (elsewhere / "an-old-treaty-is-signed.md").write_text("# An old treaty is signed.\n", encoding="utf-8")
+    _moved(elsewhere)
+    code, out, err = run("show", "an-old-treaty-is-signed", "--archive", root)
+    assert code == 0, err
+    assert "An old treaty is signed." in out
+    (elsewhere / "an-old-treaty-is-signed.md").unlink()
+    _moved(elsewhere)
+    code, _out, err = run("show", "an-old-treaty-is-signed", "--archive", root)
+    assert code == 2 and "no event" in err
+
+
+def test_search_never_shows_a_removed_page(make_archive: MakeArchive, run: Run) -> None:
+    """A search checks the folders of the events it shows, on an archive too big to check every time."""
+    root = _archive(make_archive, empty_folders=TURN_MIN + 100)
+    assert _slugs(run, "search", "moon", "--archive", root) == ["a-probe-reaches-the-moon"]
+    (root / DAY / "a-probe-reaches-the-moon.md").unlink()
+    _moved(root / DAY)
+    code, out, err = run("search", "moon", "--archive", root, "--json")
+    assert code == 1 and out.strip() in ("", "[]")
+
+
+def test_search_finds_a_page_added_anywhere_within_a_few_searches(make_archive: MakeArchive, run: Run) -> None:
+    root = _archive(make_archive, empty_folders=3 * TURN_MIN)
+    assert run("index", "--archive", root)[0] == 0
+    folder = root / "news/1985/02/7"
+    (folder / "a-comet-is-named.md").write_text("# A comet is named.\n", encoding="utf-8")
+    _moved(folder)
+    found = [bool(_slugs(run, "search", "comet", "--archive", root)) for _ in range(TURN_SHARE)]
+    assert any(found)
+    assert all(found[found.index(True) :])  # and once seen, it stays
