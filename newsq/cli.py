@@ -3,6 +3,7 @@
 import functools
 import inspect
 import itertools
+import os
 import sqlite3
 import sys
 from collections.abc import Callable, Iterator
@@ -15,7 +16,7 @@ import click
 import typer
 
 from newsq import render
-from newsq.cli_usage import Commands, valid_texts
+from newsq.cli_usage import Commands, command_named, valid_texts
 from newsq.completion import CONTEXT_NAME, REF
 from newsq.errors import Exit, NewsqError, OutputError
 from newsq.output import Mode, Output
@@ -424,6 +425,13 @@ from newsq import cli_explore, cli_tools  # noqa: E402, F401
 
 def main() -> None:
     """Console entry point."""
+    # Typer makes a Click command of every registered command before it runs one (0.7 ms each):
+    # a process that runs one command registers that one alone. Help, completion and an unknown
+    # name keep them all.
+    commands = {c.callback.__name__: c for c in app.registered_commands if c.callback is not None}
+    name = command_named(sys.argv[1:], commands)
+    if name is not None and not os.environ.get("_NEWSQ_COMPLETE"):
+        app.registered_commands = [commands[name]]
     try:
         app()
     except KeyboardInterrupt:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 import shlex
 import sys
-from collections.abc import Sequence
+from collections.abc import Container, Sequence
 from typing import Any
 
 import click
@@ -18,6 +18,7 @@ from newsq.streams import say
 
 # A run of text this long in a message is something typed or pasted: it is cut, as errors.quoted cuts.
 _LONG_RUN_RE = re.compile(r"\S{41,}")
+_REPEATED_RE = re.compile(r"( [^.?!]+[.?!])\1+")
 MAX_MESSAGE = 200
 
 
@@ -53,10 +54,30 @@ class Commands(TyperGroup):
         sys.exit(code if isinstance(code, int) else Exit.FOUND)
 
 
+# The options that come before a command (cli._before_the_command), and whether each takes a value.
+_GLOBAL_OPTIONS = {"--archive": True, "-a": True, "--version": False, "-V": False}
+
+
+def command_named(argv: Sequence[str], names: Container[str]) -> str | None:
+    """The command a command line runs, when it plainly names one of `names` (else None: help, a
+    mistyped name, anything unusual)."""
+    args = iter(argv)
+    for arg in args:
+        if arg in _GLOBAL_OPTIONS:
+            if _GLOBAL_OPTIONS[arg]:
+                next(args, None)
+            continue
+        if arg.startswith("--archive="):
+            continue
+        return arg if arg in names else None
+    return None
+
+
 def usage_line(exc: click.UsageError, argv: Sequence[str]) -> str:
     """Click's message on one short line, and where to read more; for an unknown option on a
     command that takes a QUERY, how to pass a query that starts with -."""
-    text = _one_line(exc.format_message())
+    # Click and Typer each add their "Did you mean 'on'?" to an unknown command: say it once.
+    text = _REPEATED_RE.sub(r"\1", _one_line(exc.format_message()))
     ctx = exc.ctx
     where = ctx.command_path if ctx is not None else "newsq"
     if (

@@ -168,6 +168,29 @@ def test_every_usage_error_is_one_plain_line(args: list[str], run: Run) -> None:
     assert re.search(r"\(see newsq( \w+)? -h\)$", line), line
 
 
+def test_a_mistyped_command_is_named_once(run: Run) -> None:
+    code, _out, err = run("serch", "Mars")
+    assert code == Exit.ERROR
+    assert _one_error_line(err).count("Did you mean 'search'?") == 1
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["on", "2003-06-02"],
+        ["--archive", str(SAMPLE), "show", SLUG],
+        ["-a", str(SAMPLE), "related", SLUG, "-n", "1"],
+        [f"--archive={SAMPLE}", "contexts", "-n", "1"],
+        ["-V"],
+        ["serch", "Mars"],
+    ],
+)
+def test_the_installed_command_runs_each_command_line_as_in_process(args: list[str], run: Run) -> None:
+    """`newsq` (cli.main) builds only the command it runs: it must answer as the whole app does."""
+    proc = subprocess.run([sys.executable, "-m", "newsq", *args], capture_output=True, text=True, cwd=REPO)
+    assert (proc.returncode, proc.stdout) == run(*args)[:2], proc.stderr
+
+
 # --- 5. pasted walls of text are echoed as one short line -----------------------------------------
 
 WALL = "x" * 100_000
