@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -212,6 +213,21 @@ def test_timeline_of_a_query_counts_what_search_finds(run: Run, archive: Path) -
     assert isinstance(hits, list) and chart["total"] == len(hits) == 2
     code, out, err = run("timeline", "jnue", "--archive", archive)  # corrected as search corrects it
     assert code == Exit.FOUND and "searched 'june' instead" in err
+
+
+@pytest.mark.parametrize("contexts", [["nasa"], ["Mars", "NASA"], ["mars", "Kazakhstan"], ["Weather"]])
+@pytest.mark.parametrize("span", [[], ["--from", "2005", "--to", "2007-06-02"]])
+def test_timeline_of_contexts_counts_what_on_lists(
+    contexts: list[str], span: list[str], run: Run, archive: Path
+) -> None:
+    flags = [a for name in contexts for a in ("--context", name)]
+    code, chart, _ = _json(run, "timeline", *flags, *span, "--by", "year", "--json", "--archive", archive)
+    assert code == Exit.FOUND and isinstance(chart, dict)
+    first, last = (span[1], span[3]) if span else ("2004", "2009")
+    _code, events, _ = _json(run, "on", first, "--to", last, *flags, "--json", "--archive", archive)
+    assert isinstance(events, list)
+    by_year = {p["period"]: p["count"] for p in chart["periods"] if p["count"]}
+    assert by_year == dict(Counter(e["date"][:4] for e in events)) and chart["total"] == len(events) > 0
 
 
 def test_timeline_draws_bars_and_exits_1_on_nothing(run: Run, archive: Path) -> None:

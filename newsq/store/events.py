@@ -273,8 +273,9 @@ def context_neighbours(conn: sqlite3.Connection, context: str, day: str, per_sid
     return before + after
 
 
-def filtered_where(filters: Filters, alias: str = "e") -> tuple[str, list[object]]:
-    """SQL conditions (joined with AND, or "1") and their arguments for the filters every listing takes."""
+def filtered_where(filters: Filters, alias: str = "e", event_id: str = "id") -> tuple[str, list[object]]:
+    """SQL conditions (joined with AND, or "1") and their arguments for the filters every listing
+    takes, on a table `alias` with a day column and the event's id in column `event_id`."""
     where: list[str] = []
     args: list[object] = []
     if filters.first is not None:
@@ -284,7 +285,7 @@ def filtered_where(filters: Filters, alias: str = "e") -> tuple[str, list[object
         where.append(f"{alias}.day <= ?")
         args.append(filters.last)
     for name in filters.contexts:
-        where.append(f"{alias}.id IN (SELECT event_id FROM event_contexts WHERE context = ?)")
+        where.append(f"{alias}.{event_id} IN (SELECT event_id FROM event_contexts WHERE context = ?)")
         args.append(name)
     return " AND ".join(where) or "1", args
 

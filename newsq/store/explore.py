@@ -128,6 +128,14 @@ def counts_by_period(
         cond, args = filtered_where(span, alias="days")
         sql = f"SELECT substr(day, 1, {width}), sum(events) FROM days WHERE {cond} GROUP BY 1 ORDER BY 1"
         return conn.execute(sql, args).fetchall()
+    if match is None:  # contexts only: counted on the (context, day) index, never reading events
+        first, *others = filters.contexts
+        cond, args = filtered_where(Filters(filters.first, filters.last, tuple(others)), "ec", "event_id")
+        sql = (
+            f"SELECT substr(ec.day, 1, {width}), count(*) FROM event_contexts ec "
+            f"WHERE ec.context = ? AND {cond} GROUP BY 1 ORDER BY 1"
+        )
+        return conn.execute(sql, [first, *args]).fetchall()
     cond, args = filtered_where(filters)
     source = "events e"
     if match is not None:
