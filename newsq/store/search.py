@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import functools
+import json
 import sqlite3
 from collections.abc import Iterator
 
 from newsq.errors import BadQuery
 from newsq.models import Filters, Row
-from newsq.store.events import event_by_id, filtered_where
+from newsq.store.events import EVENT_COLUMNS, filtered_where, row_of
 
 # BM25 weights of title, summary, topic, contexts: a word in the title counts most.
 _BM25 = "bm25(events_fts, 10.0, 1.0, 3.0, 3.0)"
@@ -33,13 +34,23 @@ def search(
         f"WHERE {' AND '.join(where)} ORDER BY score LIMIT ?",
         args,
     ).fetchall()
+    if not ranked:
+        return
+    # The few shown, in one statement: their events, snippets and marked titles.
+    shown = {
+        r[0]: r
+        for r in conn.execute(
+            f"SELECT {EVENT_COLUMNS}, snippet(events_fts, -1, char(2), char(3), '…', 16), "
+            "highlight(events_fts, 0, char(2), char(3)) FROM events_fts JOIN events e ON e.id = events_fts.rowid "
+            "WHERE events_fts MATCH ? AND events_fts.rowid IN (SELECT value FROM json_each(?))",
+            (match, json.dumps([id_ for id_, _score in ranked])),
+        )
+    }
     for id_, score in ranked:
-        snippet, title = conn.execute(
-            "SELECT snippet(events_fts, -1, char(2), char(3), '…', 16), highlight(events_fts, 0, char(2), char(3)) "
-            "FROM events_fts WHERE events_fts MATCH ? AND rowid = ?",
-            (match, id_),
-        ).fetchone()
-        yield event_by_id(conn, id_), -float(score), str(snippet).replace("\n", ", "), str(title)
+        if id_ not in shown:  # gone between the two statements (another newsq refreshed the cache)
+            continue
+        *columns, snippet, title = shown[id_]
+        yield row_of(tuple(columns)), -float(score), str(snippet).replace("\n", ", "), str(title)
 
 
 # events_fts's columns and tokenizer, as in _SCHEMA (a test checks they agree).
