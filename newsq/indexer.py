@@ -99,9 +99,7 @@ def _read_and_parse(f: ArchiveFile) -> tuple[ParsedFile, FileRecord]:
     from newsq import parse  # lazily: a query that needs no indexing never pays for it
 
     try:
-        fd = os.open(f.real, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NOCTTY", 0))
-        with os.fdopen(fd, "rb") as fh:
-            data = fh.read(_MAX_FILE_BYTES + 1)
+        data = _read(f.real)
         if len(data) > _MAX_FILE_BYTES:
             # A real page is a few kilobytes: index the start of a huge one, up to a line end.
             data = data[: data.rfind(b"\n", 0, _MAX_FILE_BYTES) + 1 or _MAX_FILE_BYTES]
@@ -131,6 +129,25 @@ def _read_and_parse(f: ArchiveFile) -> tuple[ParsedFile, FileRecord]:
         warnings=pf.warnings,
     )
     return pf, record
+
+
+def _read(real: str) -> bytes:
+    """A page's bytes, at most _MAX_FILE_BYTES + 1 of them, read with a buffer sized to the file
+    (a 4 MiB buffer per page cost a page fault per 4 KiB of it: 224,000 for 100,000 pages)."""
+    fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NOCTTY", 0))
+    try:
+        # One byte more than its size: the end of the file is seen in the first read, and a file
+        # that grew since is read whole.
+        want = min(os.fstat(fd).st_size, _MAX_FILE_BYTES) + 1
+        chunks: list[bytes] = []
+        left = _MAX_FILE_BYTES + 1
+        while left > 0 and (chunk := os.read(fd, min(want, left))):
+            chunks.append(chunk)
+            left -= len(chunk)
+            want = 65536  # it grew since: read on, in modest steps
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _merge(day: str, parsed: list[ParsedFile]) -> list[Event]:
