@@ -96,7 +96,7 @@ def update_dirs(conn: sqlite3.Connection, dirs: Iterable[tuple[str, str, int]], 
 
 def _file_values(rec: FileRecord) -> tuple[Any, ...]:
     warned = json.dumps(rec.warnings) if rec.warnings else None
-    return (rec.path, rec.dir, rec.mtime_ns, rec.size, rec.ctime_ns, json.dumps(rec.days), rec.payload, warned)
+    return (rec.path, rec.dir, rec.mtime_ns, rec.size, rec.ctime_ns, json.dumps(rec.days), warned)
 
 
 def put_files(conn: sqlite3.Connection, records: Iterable[FileRecord]) -> None:
@@ -104,8 +104,8 @@ def put_files(conn: sqlite3.Connection, records: Iterable[FileRecord]) -> None:
     for rec in records:
         conn.execute("DELETE FROM file_days WHERE path = ?", (rec.path,))
         conn.execute(
-            "INSERT OR REPLACE INTO files(path, dir, mtime_ns, size, ctime_ns, days, payload, warnings) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO files(path, dir, mtime_ns, size, ctime_ns, days, warnings) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             _file_values(rec),
         )
         conn.executemany("INSERT OR IGNORE INTO file_days VALUES (?, ?)", [(d, rec.path) for d in rec.days])
@@ -114,8 +114,7 @@ def put_files(conn: sqlite3.Connection, records: Iterable[FileRecord]) -> None:
 def put_files_fresh(conn: sqlite3.Connection, records: Sequence[FileRecord]) -> None:
     """Insert files into an empty cache (no replace, no delete: the fast path of a full index)."""
     conn.executemany(
-        "INSERT INTO files(path, dir, mtime_ns, size, ctime_ns, days, payload, warnings) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO files(path, dir, mtime_ns, size, ctime_ns, days, warnings) VALUES (?, ?, ?, ?, ?, ?, ?)",
         [_file_values(r) for r in records],
     )
     conn.executemany("INSERT OR IGNORE INTO file_days VALUES (?, ?)", [(d, r.path) for r in records for d in r.days])
@@ -138,10 +137,11 @@ def days_of(conn: sqlite3.Connection, paths: Iterable[str]) -> set[str]:
     return days
 
 
-def payloads_for_day(conn: sqlite3.Connection, day: str) -> list[tuple[str, str]]:
-    """(path, payload) of every file that speaks of a day."""
+def files_of_day(conn: sqlite3.Connection, day: str) -> list[tuple[str, int, int, int]]:
+    """(path, mtime_ns, size, ctime_ns) of every file that speaks of a day."""
     return conn.execute(
-        "SELECT f.path, f.payload FROM file_days d JOIN files f ON f.path = d.path WHERE d.day = ?",
+        "SELECT f.path, f.mtime_ns, f.size, f.ctime_ns FROM file_days d JOIN files f ON f.path = d.path "
+        "WHERE d.day = ?",
         (day,),
     ).fetchall()
 

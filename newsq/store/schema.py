@@ -8,15 +8,14 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 12
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
--- Every archive file read, with what it held (so a day can be merged again without
--- re-reading its other files). A rowid table: its rows are too large for WITHOUT ROWID.
+-- Every archive file read (no parsed copy: a day is merged again from its pages, read again).
 CREATE TABLE files(
     id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, dir TEXT NOT NULL, mtime_ns INTEGER NOT NULL,
-    size INTEGER NOT NULL, ctime_ns INTEGER NOT NULL, days TEXT NOT NULL, payload TEXT NOT NULL, warnings TEXT
+    size INTEGER NOT NULL, ctime_ns INTEGER NOT NULL, days TEXT NOT NULL, warnings TEXT
 );
 -- Which files speak of which day (a front page speaks of several).
 CREATE TABLE file_days(day TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY(day, path)) WITHOUT ROWID;
