@@ -23,8 +23,8 @@ def refresh_days(conn: sqlite3.Connection, days: Iterable[str] | None = None) ->
 
 def contexts_of_days(conn: sqlite3.Connection, days: Iterable[str]) -> set[str]:
     """The contexts of the events of some days (whose counts an update must redo)."""
-    sql = "SELECT ec.context FROM events e JOIN event_contexts ec ON ec.event_id = e.id WHERE e.day = ?"
-    return {name for day in days for (name,) in conn.execute(sql, (day,))}
+    sql = "SELECT contexts FROM events WHERE day = ?"
+    return {name for day in days for (names,) in conn.execute(sql, (day,)) for name in lines_of(names)}
 
 
 # Per context (case folded): the spelling most events use (ties: the first in code point order, so
@@ -199,8 +199,8 @@ def selected_contexts(conn: sqlite3.Connection, selection: Selection) -> Iterato
         cur = conn.execute("SELECT name, events, first, last FROM contexts ORDER BY events DESC, name")
         return (ContextCount(*row) for row in cur)
     inner = (
-        f"SELECT ec.context, count(*) AS n, min(ec.day) AS first, max(ec.day) AS last FROM {source} "
-        f"JOIN event_contexts ec ON ec.event_id = e.id WHERE {cond} GROUP BY ec.context COLLATE BINARY"
+        "SELECT ec.context, count(*) AS n, min(ec.day) AS first, max(ec.day) AS last FROM event_contexts ec "
+        f"WHERE ec.event_id IN (SELECT e.id FROM {source} WHERE {cond}) GROUP BY ec.context COLLATE BINARY"
     )
     cur = conn.execute(
         f"SELECT context, max(n), sum(n) AS events, min(first), max(last) FROM ({inner}) "

@@ -102,7 +102,9 @@ def _file_values(rec: FileRecord) -> tuple[Any, ...]:
 def put_files(conn: sqlite3.Connection, records: Iterable[FileRecord]) -> None:
     """Insert or replace files and the days they speak of."""
     for rec in records:
-        conn.execute("DELETE FROM file_days WHERE path = ?", (rec.path,))
+        conn.executemany(
+            "DELETE FROM file_days WHERE day = ? AND path = ?", [(d, rec.path) for d in days_of(conn, [rec.path])]
+        )
         conn.execute(
             "INSERT OR REPLACE INTO files(path, dir, mtime_ns, size, ctime_ns, days, warnings) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -124,16 +126,20 @@ def drop_files(conn: sqlite3.Connection, paths: Iterable[str]) -> set[str]:
     """Forget files; return the days they spoke of."""
     days: set[str] = set()
     for path in paths:
-        days.update(d for (d,) in conn.execute("SELECT day FROM file_days WHERE path = ?", (path,)))
-        conn.execute("DELETE FROM file_days WHERE path = ?", (path,))
+        its_days = days_of(conn, [path])
+        conn.executemany("DELETE FROM file_days WHERE day = ? AND path = ?", [(d, path) for d in its_days])
         conn.execute("DELETE FROM files WHERE path = ?", (path,))
+        days |= its_days
     return days
 
 
 def days_of(conn: sqlite3.Connection, paths: Iterable[str]) -> set[str]:
+    """The days some files speak of, as the cache recorded them."""
     days: set[str] = set()
     for path in paths:
-        days.update(d for (d,) in conn.execute("SELECT day FROM file_days WHERE path = ?", (path,)))
+        days.update(
+            d for (text,) in conn.execute("SELECT days FROM files WHERE path = ?", (path,)) for d in json.loads(text)
+        )
     return days
 
 
