@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import zlib
 from collections.abc import Iterable, Iterator, Sequence
@@ -36,7 +37,8 @@ def _delete_events(conn: sqlite3.Connection, ids: Sequence[int], *, fts: bool) -
         ).fetchone()
         slugs += ((s, id_) for s in (slug, *json.loads(aliases)))
         contexts += ((c, day, id_) for c in lines_of(names))
-        keys += ((_link_key(s), id_) for (s,) in conn.execute("SELECT slug FROM links WHERE event_id = ?", (id_,)))
+        links = conn.execute("SELECT slug, title FROM links WHERE event_id = ?", (id_,))
+        keys += ((_link_key(link_slug(s, t)), id_) for s, t in links)
     conn.executemany("DELETE FROM slugs WHERE slug = ? AND event_id = ?", slugs)
     conn.executemany("DELETE FROM event_contexts WHERE context = ? AND day = ? AND event_id = ?", contexts)
     conn.executemany("DELETE FROM link_keys WHERE key = ? AND event_id = ?", keys)
@@ -47,6 +49,20 @@ def _delete_events(conn: sqlite3.Connection, ids: Sequence[int], *, fts: bool) -
 # A link is found from its target by a checksum of the target slug's first characters (as many as
 # a slug cut at another length keeps: merge.CUT_MIN): an integer key instead of an index on slugs.
 _KEY_CHARS = 60
+
+
+def _title_slug(title: str) -> str:
+    """A title as the archive makes it a slug: lowercased, runs of other than a-z0-9 to one '-', cut
+    to 139 characters. Most links name their target by its title's slug: those store no slug."""
+    return _NON_SLUG.sub("-", title.lower()).strip("-")[:139].rstrip("-")
+
+
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def link_slug(stored: str, title: str) -> str:
+    """A link's slug from its links row ('' when it is its title's slug)."""
+    return stored or _title_slug(title)
 
 
 def _link_key(slug: str) -> int:
@@ -74,7 +90,11 @@ def _event_values(ev: Event) -> tuple[Any, ...]:
 
 
 def _link_values(ev: Event) -> tuple[tuple[Any, ...], ...]:
-    return tuple((ln.slug, ln.day, ln.title, "\n".join(ln.shared_contexts)) for ln in ev.related)
+    """An event's Related links as stored (after event_id and ord)."""
+    return tuple(
+        ("" if ln.slug == _title_slug(ln.title) else ln.slug, ln.day, ln.title, "\n".join(ln.shared_contexts))
+        for ln in ev.related
+    )
 
 
 def replace_day(conn: sqlite3.Connection, day: str, events: Sequence[Event]) -> None:
@@ -244,7 +264,8 @@ def links_from(conn: sqlite3.Connection, event_id: int) -> list[tuple[Link, int 
     rows = conn.execute(
         "SELECT slug, day, title, shared_contexts FROM links WHERE event_id = ? ORDER BY ord", (event_id,)
     ).fetchall()
-    for slug, day, title, shared in rows:
+    for stored, day, title, shared in rows:
+        slug = link_slug(stored, title)
         sql = "SELECT s.event_id FROM slugs s JOIN events e ON e.id = s.event_id WHERE s.slug = ?"
         args: tuple[str, ...] = (slug,)
         if day is not None:
@@ -268,10 +289,10 @@ def _links_keyed(conn: sqlite3.Connection, slug: str) -> Iterator[tuple[int, str
     same key as `slug` (the caller tells those it wants), by source event id."""
     sources = conn.execute("SELECT event_id FROM link_keys WHERE key = ?", (_link_key(slug),)).fetchall()
     for (id_,) in sources:
-        for link_slug, link_day, shared in conn.execute(
-            "SELECT slug, day, shared_contexts FROM links WHERE event_id = ? ORDER BY ord", (id_,)
+        for stored, title, link_day, shared in conn.execute(
+            "SELECT slug, title, day, shared_contexts FROM links WHERE event_id = ? ORDER BY ord", (id_,)
         ):
-            yield int(id_), str(link_slug), link_day, str(shared)
+            yield int(id_), link_slug(stored, title), link_day, str(shared)
 
 
 def links_by_prefix(conn: sqlite3.Connection, prefix: str, day: str) -> list[tuple[int, str, tuple[str, ...]]]:

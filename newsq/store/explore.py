@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 
 from newsq.models import ContextCount, Filters, RelatedLink, Row, Selection
-from newsq.store.events import EVENT_COLUMNS, filtered_where, lines_of, row_of
+from newsq.store.events import EVENT_COLUMNS, filtered_where, lines_of, link_slug, row_of
 from newsq.store.search import check_match
 
 
@@ -176,10 +176,12 @@ def selected_links(conn: sqlite3.Connection, selection: Selection) -> Iterator[t
     source, cond, args = _selected(selection)
     target = (
         "(SELECT s.event_id FROM slugs s JOIN events x ON x.id = s.event_id "
-        "WHERE s.slug = l.slug AND (l.day IS NULL OR x.day = l.day) LIMIT 1)"
+        "WHERE s.slug = link_slug(l.slug, l.title) AND (l.day IS NULL OR x.day = l.day) LIMIT 1)"
     )
+    conn.create_function("link_slug", 2, link_slug, deterministic=True)
     cur = conn.execute(
-        f"SELECT e.id, e.slug, e.day, l.slug, l.day, l.title, l.shared_contexts, t.slug, t.day, t.title FROM {source} "
+        "SELECT e.id, e.slug, e.day, link_slug(l.slug, l.title), l.day, l.title, l.shared_contexts, "
+        f"t.slug, t.day, t.title FROM {source} "
         f"JOIN links l ON l.event_id = e.id LEFT JOIN events t ON t.id = {target} "
         f"WHERE {cond} ORDER BY e.day, e.ord, e.id, l.ord",
         args,

@@ -13,9 +13,10 @@ SCHEMA_VERSION = 12
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 -- Every archive file read (no parsed copy: a day is merged again from its pages, read again).
+-- Kept in folder order: a folder's files are found without an index of their own.
 CREATE TABLE files(
-    path TEXT PRIMARY KEY, dir TEXT NOT NULL, mtime_ns INTEGER NOT NULL,
-    size INTEGER NOT NULL, ctime_ns INTEGER NOT NULL, days TEXT NOT NULL, warnings TEXT
+    dir TEXT NOT NULL, path TEXT NOT NULL, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL,
+    ctime_ns INTEGER NOT NULL, days TEXT NOT NULL, warnings TEXT, PRIMARY KEY(dir, path)
 ) WITHOUT ROWID;
 -- Which files speak of which day (a front page speaks of several); files.days says the reverse.
 CREATE TABLE file_days(day TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY(day, path)) WITHOUT ROWID;
@@ -56,7 +57,6 @@ CREATE VIRTUAL TABLE events_vocab USING fts5vocab(events_fts, 'row');
 
 # Secondary indexes: made after the bulk insert of a full index (much faster than maintaining them).
 _INDEXES = """
-CREATE INDEX files_dir ON files(dir);
 CREATE INDEX events_day ON events(day, ord);
 CREATE INDEX contexts_events ON contexts(events);
 """
