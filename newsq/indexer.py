@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import itertools
-import json
 import os
 import signal
 import sqlite3
@@ -17,14 +16,10 @@ from newsq.errors import IndexingFailed
 from newsq.models import (
     Archive,
     ArchiveFile,
-    DayItem,
     Event,
-    EventPage,
     FileRecord,
     IndexStats,
-    Link,
     ParsedFile,
-    Source,
 )
 
 # Below this many files to read, worker processes cost more than they save.
@@ -36,56 +31,7 @@ _MAX_FILE_BYTES = 4 * 1024 * 1024  # read at most this much of one page
 Progress = Callable[[int, int], None]  # (files done, files to do)
 
 
-# --- payloads: a parsed file as stored in the cache ---------------------------------------------
-
-
-def _to_payload(pf: ParsedFile) -> str:
-    page = pf.page
-    text = json.dumps(
-        {
-            "p": None
-            if page is None
-            else [
-                page.slug,
-                page.day,
-                page.path,
-                page.title,
-                page.topic,
-                page.summary,
-                [[s.name, s.url] for s in page.sources],
-                [[ln.slug, ln.day, ln.title, ln.shared_contexts] for ln in page.related],
-                [[ln.slug, ln.day, ln.title] for ln in page.changes],
-                page.contexts,
-            ],
-            "i": [[i.slug, i.day, i.title, i.topic, i.contexts, i.summary] for i in pf.items],
-        },
-        ensure_ascii=False,
-        separators=(",", ":"),
-    )
-    return text  # not compressed: zlib would cost as much as parsing the page
-
-
-def _from_payload(path: str, payload: str) -> ParsedFile:
-    data = json.loads(payload)
-    page = None
-    if (p := data["p"]) is not None:
-        page = EventPage(
-            slug=p[0],
-            day=p[1],
-            path=p[2],
-            title=p[3],
-            topic=p[4],
-            summary=p[5],
-            sources=tuple(Source(n, u) for n, u in p[6]),
-            related=tuple(Link(s, d, t, tuple(c)) for s, d, t, c in p[7]),
-            changes=tuple(Link(s, d, t) for s, d, t in p[8]),
-            contexts=tuple(p[9]),
-        )
-    items = tuple(
-        DayItem(slug=s, day=d, title=t, topic=tp, contexts=None if c is None else tuple(c), summary=sm, listed_in=path)
-        for s, d, t, tp, c, sm in data["i"]
-    )
-    return ParsedFile(path=path, page=page, items=items)
+# --- reading, parsing and merging (in worker processes when many) ---------------------------------
 
 
 def _file_rank(path: str) -> tuple[int, str]:
@@ -99,9 +45,7 @@ def _read_and_parse(f: ArchiveFile) -> tuple[ParsedFile, FileRecord]:
     from newsq import parse  # lazily: a query that needs no indexing never pays for it
 
     try:
-        fd = os.open(f.real, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NOCTTY", 0))
-        with os.fdopen(fd, "rb") as fh:
-            data = fh.read(_MAX_FILE_BYTES + 1)
+        data = _read(f.real)
         if len(data) > _MAX_FILE_BYTES:
             # A real page is a few kilobytes: index the start of a huge one, up to a line end.
             data = data[: data.rfind(b"\n", 0, _MAX_FILE_BYTES) + 1 or _MAX_FILE_BYTES]
@@ -127,10 +71,28 @@ def _read_and_parse(f: ArchiveFile) -> tuple[ParsedFile, FileRecord]:
         size=f.size,
         ctime_ns=f.ctime_ns,
         days=tuple(sorted(days)),
-        payload=_to_payload(pf),
         warnings=pf.warnings,
     )
     return pf, record
+
+
+def _read(real: str) -> bytes:
+    """A page's bytes, at most _MAX_FILE_BYTES + 1 of them, read with a buffer sized to the file
+    (a 4 MiB buffer per page cost a page fault per 4 KiB of it: 224,000 for 100,000 pages)."""
+    fd = os.open(real, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NOCTTY", 0))
+    try:
+        # One byte more than its size: the end of the file is seen in the first read, and a file
+        # that grew since is read whole.
+        want = min(os.fstat(fd).st_size, _MAX_FILE_BYTES) + 1
+        chunks: list[bytes] = []
+        left = _MAX_FILE_BYTES + 1
+        while left > 0 and (chunk := os.read(fd, min(want, left))):
+            chunks.append(chunk)
+            left -= len(chunk)
+            want = 65536  # it grew since: read on, in modest steps
+        return chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    finally:
+        os.close(fd)
 
 
 def _merge(day: str, parsed: list[ParsedFile]) -> list[Event]:
@@ -142,22 +104,56 @@ def _merge(day: str, parsed: list[ParsedFile]) -> list[Event]:
     return parse.merge_day(day, pages, items)
 
 
-_DirTask = tuple[str, list[ArchiveFile], dict[str, list[ParsedFile]] | None]
-_DirResult = tuple[list[FileRecord], list[tuple[str, list[Event]]]]
+# Pages to read, parsed front pages (by day) that speak of their days too, and the one day to
+# merge (None: every day the pages speak of). The cache keeps no parsed copy of a page: a day is
+# merged again from its pages read again (about 30, a few ms), which costs less than storing them.
+_Task = tuple[list[ArchiveFile], dict[str, list[ParsedFile]], str | None]
+# The records of the pages read, and the events of the days merged.
+_Result = tuple[list[FileRecord], list[tuple[str, list[Event]]]]
 
 
-def _index_dir(task: _DirTask) -> _DirResult:
-    """Worker: read and parse one folder's pages, and merge the days they speak of."""
-    _rel_dir, files, front = task  # front None: parse only (an update merges days itself)
+def _index_pages(task: _Task) -> _Result:
+    """Worker: read and parse some pages, and merge the day or days they speak of."""
+    files, front, only_day = task
     parsed: list[ParsedFile] = []
     records: list[FileRecord] = []
     for f in files:
         pf, rec = _read_and_parse(f)
         parsed.append(pf)
         records.append(rec)
-    days = sorted({d for r in records for d in r.days})
-    merged = [] if front is None else [(d, _merge(d, parsed + front.get(d, []))) for d in days]
-    return records, merged
+    days = [only_day] if only_day is not None else sorted({d for r in records for d in r.days})
+    return records, [(d, _merge(d, parsed + front.get(d, []))) for d in days]
+
+
+def _place(archive: Archive, path: str) -> str:
+    """Where to read again a page the cache has read: a link is followed, as the walk follows it,
+    when it leads to a file inside the archive (else the read refuses the link)."""
+    folder, _, name = path.rpartition("/")
+    place = os.path.join(real_dir(archive, folder), name)
+    if os.path.islink(place):
+        real = os.path.realpath(place)
+        root = str(archive.root)
+        if os.path.commonpath([real, root]) == root:
+            return real
+    return place
+
+
+def _day_task(
+    conn: sqlite3.Connection, archive: Archive, day: str, front: list[ParsedFile], new: Iterable[ArchiveFile] = ()
+) -> _Task:
+    """What merging a day again takes: the day-folder pages the cache records as speaking of it,
+    plus `new` ones (not yet recorded), and the parsed front pages that speak of it."""
+    files = {
+        path: ArchiveFile(path, _place(archive, path), m, s, c)
+        for path, m, s, c in store.files_of_day(conn, day)
+        if folder_day(folder_of(path)) is not None  # front pages are parsed once, in `front`
+    }
+    files.update((f.path, f) for f in new)
+    return list(files.values()), {day: front} if front else {}, day
+
+
+def _merge_again(tasks: list[_Task]) -> Iterator[_Result]:
+    return _pool_map(tasks, sum(len(t[0]) for t in tasks) >= _PARALLEL_MIN_FILES)
 
 
 # --- indexing ------------------------------------------------------------------------------------
@@ -176,11 +172,11 @@ def _die_with_parent() -> None:
         os._exit(0)
 
 
-def _pool_map(tasks: Iterable[_DirTask], parallel: bool) -> Iterator[_DirResult]:
+def _pool_map(tasks: Iterable[_Task], parallel: bool) -> Iterator[_Result]:
     """Run tasks in worker processes, a window at a time: never the whole archive in memory. A
     worker that dies (killed, out of memory) ends the index with an error instead of a hang."""
     if not parallel:
-        yield from map(_index_dir, tasks)
+        yield from map(_index_pages, tasks)
         return
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
@@ -196,7 +192,7 @@ def _pool_map(tasks: Iterable[_DirTask], parallel: bool) -> Iterator[_DirResult]
                 # not ignored, in the parent too: a Ctrl-C in this moment waits, it is not lost.
                 signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
                 try:
-                    results = pool.map(_index_dir, window, chunksize=4)
+                    results = pool.map(_index_pages, window, chunksize=4)
                 finally:
                     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
                 yield from results
@@ -228,7 +224,7 @@ def _build(
     late: set[str] = set()
     front_files: list[int] = []
 
-    def day_tasks() -> Iterator[_DirTask]:
+    def day_tasks() -> Iterator[_Task]:
         for rel_dir, mtime, files in walk_dirs(archive, problems):
             dirs[rel_dir] = mtime
             if not files:
@@ -247,15 +243,15 @@ def _build(
                 front_files.append(len(records))
                 continue
             covered.add(day)
-            yield rel_dir, files, {day: front[day]} if day in front else {}
+            yield files, {day: [_cut(pf, day) for pf in front[day]]} if day in front else {}, None
 
     stream = day_tasks()
-    head: list[_DirTask] = []
+    head: list[_Task] = []
     for task in stream:  # small archives are faster without worker processes
         head.append(task)
-        if sum(len(t[1]) for t in head) >= _PARALLEL_MIN_FILES:
+        if sum(len(t[0]) for t in head) >= _PARALLEL_MIN_FILES:
             break
-    parallel = sum(len(t[1]) for t in head) >= _PARALLEL_MIN_FILES
+    parallel = sum(len(t[0]) for t in head) >= _PARALLEL_MIN_FILES
     done = 0
     merged_days: set[str] = set()
     spread: set[str] = set()
@@ -272,8 +268,12 @@ def _build(
             progress(done, 0)
     store.create_indexes(conn)
     # Days known only from front pages, spoken of late by one, or with pages in several folders.
-    for day in sorted((set(front) - covered) | late | spread):
-        _remerge(conn, day, fts=False)
+    again = sorted((set(front) - covered) | late | spread)
+    tasks = [_day_task(conn, archive, d, [_cut(pf, d) for pf in front.get(d, [])]) for d in again]
+    for _records, merged in _merge_again(tasks):
+        for day, events in merged:
+            store.delete_days(conn, [day], fts=False)  # the full-text index is made at the end
+            store.insert_events(conn, events, fts=False)
     store.save_dirs(conn, _places(archive, dirs))
     store.refresh_days(conn)
     store.refresh_contexts(conn)
@@ -282,17 +282,6 @@ def _build(
     store.mark_indexed(conn, _now())
     store.mark_complete(conn)
     return done + sum(front_files)
-
-
-def _remerge(conn: sqlite3.Connection, day: str, *, fts: bool) -> list[Event]:
-    parsed = [_from_payload(p, payload) for p, payload in store.payloads_for_day(conn, day)]
-    events = _merge(day, parsed)
-    if fts:
-        store.replace_day(conn, day, events)
-    else:  # during a full index: the full-text index is made at the end
-        store.delete_days(conn, [day], fts=False)
-        store.insert_events(conn, events, fts=False)
-    return events
 
 
 def update(
@@ -344,7 +333,7 @@ def update(
         _finish(conn, stats, problems, started, summary)
         return stats
     with store.transaction(conn):
-        _apply(conn, changed, removed, progress)
+        _apply(conn, archive, changed, removed, progress)
         store.mark_indexed(conn, _now())
         if summary:  # `newsq index`; a query's refresh leaves new words to the FTS5 lookup (store.term_exists)
             store.rebuild_vocab(conn)
@@ -359,28 +348,72 @@ def update(
 
 def _apply(
     conn: sqlite3.Connection,
+    archive: Archive,
     changed: list[ArchiveFile],
     removed: list[str],
     progress: Progress | None,
 ) -> None:
-    """Forget removed files, store re-read ones, and merge again the days they speak of."""
-    by_dir: dict[str, list[ArchiveFile]] = {}
+    """Forget removed pages, and merge again every day that a removed, changed or new page spoke
+    or speaks of, from all that day's pages read again."""
+    new: dict[str, list[ArchiveFile]] = {}  # the day of their folder -> changed pages in it
+    front_changed: list[ArchiveFile] = []
     for f in changed:
-        by_dir.setdefault(folder_of(f.path), []).append(f)
-    tasks: list[_DirTask] = [(d, fs, None) for d, fs in by_dir.items()]
-    dirty = store.drop_files(conn, removed) | store.days_of(conn, (f.path for f in changed))
+        day = folder_day(folder_of(f.path))
+        (front_changed if day is None else new.setdefault(day, [])).append(f)
+    dirty = store.drop_files(conn, removed) | store.days_of(conn, (f.path for f in changed)) | set(new)
+    # Changed front pages first: the days they speak of now are known only once they are read.
+    fronts: dict[str, ParsedFile] = {}
+    for f in front_changed:
+        pf, rec = _read_and_parse(f)
+        fronts[f.path] = pf
+        store.put_files(conn, [rec])
+        dirty.update(rec.days)
+    waiting = {f.path for f in changed} - set(fronts)
+    merged: set[str] = set()
+    touched: set[str] = set()
+    todo = dirty
     done = 0
-    for records, _merged in _pool_map(tasks, len(changed) >= _PARALLEL_MIN_FILES):
-        store.put_files(conn, records)
-        dirty.update(d for r in records for d in r.days)
-        done += len(records)
-        if progress is not None:
-            progress(done, len(changed))
-    touched = store.contexts_of_days(conn, dirty)
-    for day in sorted(dirty):
-        _remerge(conn, day, fts=True)
-    store.refresh_days(conn, dirty)
-    store.refresh_contexts(conn, touched | store.contexts_of_days(conn, dirty))
+    while todo:  # a new page dated into another day (front matter) merges that day again
+        touched |= store.contexts_of_days(conn, todo)
+        front = _front_pages(conn, archive, todo, fronts)
+        tasks = [_day_task(conn, archive, d, front.get(d, []), new.get(d, ())) for d in sorted(todo)]
+        read_for = {t[2]: {f.path for f in t[0]} for t in tasks}
+        merged |= todo
+        todo = set()
+        total = done + sum(len(t[0]) for t in tasks)
+        for records, days in _merge_again(tasks):
+            fresh = [r for r in records if r.path in waiting]
+            store.put_files(conn, fresh)
+            waiting.difference_update(r.path for r in fresh)
+            todo.update(d for r in fresh for d in r.days if r.path not in read_for.get(d, ()))
+            for day, events in days:
+                store.replace_day(conn, day, events)
+            done += len(records)
+            if progress is not None:
+                progress(done, total)
+    store.refresh_days(conn, merged)
+    store.refresh_contexts(conn, touched | store.contexts_of_days(conn, merged))
+
+
+def _front_pages(
+    conn: sqlite3.Connection, archive: Archive, days: Iterable[str], parsed: dict[str, ParsedFile]
+) -> dict[str, list[ParsedFile]]:
+    """day -> the front pages (outside day folders) that speak of it, each parsed once (into
+    `parsed`) and cut to that day's items: a front page can speak of a thousand days."""
+    out: dict[str, list[ParsedFile]] = {}
+    for day in days:
+        for path, m, s, c in store.files_of_day(conn, day):
+            if folder_day(folder_of(path)) is not None:
+                continue
+            if path not in parsed:
+                parsed[path] = _read_and_parse(ArchiveFile(path, _place(archive, path), m, s, c))[0]
+            out.setdefault(day, []).append(_cut(parsed[path], day))
+    return out
+
+
+def _cut(pf: ParsedFile, day: str) -> ParsedFile:
+    """A parsed front page with only one day's items (what a worker merging that day needs)."""
+    return pf._replace(items=tuple(i for i in pf.items if i.day == day))
 
 
 def _finish(

@@ -142,7 +142,6 @@ class FileRecord(NamedTuple):
     size: int
     ctime_ns: int
     days: tuple[str, ...]
-    payload: str  # the parsed file, as JSON
     warnings: tuple[str, ...]
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import MakeArchive, Run, children, cpu_ticks, reached, running, wait_for
-from tests.test_hostile import ALPHA, GOOD, _check_good, _drop_read_caps, _page
+from tests.test_hostile import ALPHA, BETA, GOOD, _check_good, _drop_read_caps, _page
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "data"
@@ -149,6 +149,29 @@ def test_edit_in_place_keeping_mtime_and_size(make_archive: MakeArchive, run: Ru
     assert code == 0, err
     assert json.loads(out)["files_read"] == 1
     assert "ALPHA PROBE" in run("show", ALPHA, "--archive", root)[1]
+
+
+def test_a_day_merged_again_reads_its_unchanged_pages(make_archive: MakeArchive, run: Run) -> None:
+    """The cache keeps no copy of a page: when one page of a day changes, the day's other pages are
+    read again, a linked page (inside the archive) included, and the day keeps all its events."""
+    files = dict(GOOD)
+    beta = files.pop(f"news/2020/01/5/{BETA}.md")
+    files[f"pages/{BETA}.md"] = beta
+    root = make_archive(files)
+    os.symlink(root / f"pages/{BETA}.md", root / f"news/2020/01/5/{BETA}.md")
+    assert run("index", "--archive", root)[0] == 0
+    page = root / f"news/2020/01/5/{ALPHA}.md"
+    page.write_text(page.read_text().replace("alpha probe", "ALPHA PROBE"))
+    code, out, err = run("index", "--json", "--archive", root)
+    assert code == 0, err
+    assert json.loads(out)["files_read"] == 1
+    code, out, err = run("on", "2020-01-05", "--json", "--archive", root)
+    assert code == 0, err
+    assert {e["slug"]: e["path"] for e in json.loads(out)} == {
+        ALPHA: f"news/2020/01/5/{ALPHA}.md",
+        BETA: f"news/2020/01/5/{BETA}.md",
+    }
+    assert "ALPHA PROBE" in out
 
 
 def test_index_rebuild_reads_everything(make_archive: MakeArchive, run: Run) -> None:

@@ -128,7 +128,7 @@ from newsq.store.files import (
     file_stats as file_stats,
 )
 from newsq.store.files import (
-    payloads_for_day as payloads_for_day,
+    files_of_day as files_of_day,
 )
 from newsq.store.files import (
     put_files as put_files,

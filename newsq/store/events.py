@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
+import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
@@ -17,7 +19,8 @@ EVENT_COLUMNS = "e.id, e.slug, e.day, e.title, e.summary, e.topic, e.contexts, e
 
 def _delete_events(conn: sqlite3.Connection, ids: Sequence[int], *, fts: bool) -> None:
     """Remove events with everything hanging off them, and their FTS rows when they have some
-    (during a full index they have none yet: deleting FTS rows never inserted damages the index)."""
+    (during a full index they have none yet: deleting FTS rows never inserted damages the index).
+    The rows hanging off an event are found from its own values: no index on event_id to keep."""
     rows = [(i,) for i in ids]
     if fts:
         conn.executemany(
@@ -25,9 +28,45 @@ def _delete_events(conn: sqlite3.Connection, ids: Sequence[int], *, fts: bool) -
             "SELECT 'delete', id, title, summary, topic, contexts FROM events WHERE id = ?",
             rows,
         )
-    for table in ("slugs", "event_contexts", "links"):
-        conn.executemany(f"DELETE FROM {table} WHERE event_id = ?", rows)
+    slugs: list[tuple[str, int]] = []
+    contexts: list[tuple[str, str, int]] = []
+    keys: list[tuple[int, int]] = []
+    for id_ in ids:
+        slug, day, names, aliases = conn.execute(
+            "SELECT slug, day, contexts, aliases FROM events WHERE id = ?", (id_,)
+        ).fetchone()
+        slugs += ((s, id_) for s in (slug, *json.loads(aliases)))
+        contexts += ((c, day, id_) for c in lines_of(names))
+        links = conn.execute("SELECT slug, title FROM links WHERE event_id = ?", (id_,))
+        keys += ((_link_key(link_slug(s, t)), id_) for s, t in links)
+    conn.executemany("DELETE FROM slugs WHERE slug = ? AND event_id = ?", slugs)
+    conn.executemany("DELETE FROM event_contexts WHERE context = ? AND day = ? AND event_id = ?", contexts)
+    conn.executemany("DELETE FROM link_keys WHERE key = ? AND event_id = ?", keys)
+    conn.executemany("DELETE FROM links WHERE event_id = ?", rows)
     conn.executemany("DELETE FROM events WHERE id = ?", rows)
+
+
+# A link is found from its target by a checksum of the target slug's first characters (as many as
+# a slug cut at another length keeps: merge.CUT_MIN): an integer key instead of an index on slugs.
+_KEY_CHARS = 60
+
+
+def _title_slug(title: str) -> str:
+    """A title as the archive makes it a slug: lowercased, runs of other than a-z0-9 to one '-', cut
+    to 139 characters. Most links name their target by its title's slug: those store no slug."""
+    return _NON_SLUG.sub("-", title.lower()).strip("-")[:139].rstrip("-")
+
+
+_NON_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def link_slug(stored: str, title: str) -> str:
+    """A link's slug from its links row ('' when it is its title's slug)."""
+    return stored or _title_slug(title)
+
+
+def _link_key(slug: str) -> int:
+    return zlib.crc32(slug[:_KEY_CHARS].encode("utf-8", "surrogatepass"))
 
 
 def delete_days(conn: sqlite3.Connection, days: Iterable[str], *, fts: bool) -> None:
@@ -51,7 +90,11 @@ def _event_values(ev: Event) -> tuple[Any, ...]:
 
 
 def _link_values(ev: Event) -> tuple[tuple[Any, ...], ...]:
-    return tuple((ln.slug, ln.day, ln.title, "\n".join(ln.shared_contexts)) for ln in ev.related)
+    """An event's Related links as stored (after event_id and ord)."""
+    return tuple(
+        ("" if ln.slug == _title_slug(ln.title) else ln.slug, ln.day, ln.title, "\n".join(ln.shared_contexts))
+        for ln in ev.related
+    )
 
 
 def replace_day(conn: sqlite3.Connection, day: str, events: Sequence[Event]) -> None:
@@ -103,6 +146,10 @@ def insert_events(
     conn.executemany(
         "INSERT INTO links VALUES (?, ?, ?, ?, ?, ?)",
         [(i, n, *values) for i, ev in zip(ids, events, strict=True) for n, values in enumerate(_link_values(ev))],
+    )
+    conn.executemany(
+        "INSERT OR IGNORE INTO link_keys VALUES (?, ?)",
+        [(_link_key(ln.slug), i) for i, ev in zip(ids, events, strict=True) for ln in ev.related],
     )
     if fts and ids:
         conn.executemany(
@@ -217,7 +264,8 @@ def links_from(conn: sqlite3.Connection, event_id: int) -> list[tuple[Link, int 
     rows = conn.execute(
         "SELECT slug, day, title, shared_contexts FROM links WHERE event_id = ? ORDER BY ord", (event_id,)
     ).fetchall()
-    for slug, day, title, shared in rows:
+    for stored, day, title, shared in rows:
+        slug = link_slug(stored, title)
         sql = "SELECT s.event_id FROM slugs s JOIN events e ON e.id = s.event_id WHERE s.slug = ?"
         args: tuple[str, ...] = (slug,)
         if day is not None:
@@ -230,34 +278,45 @@ def links_from(conn: sqlite3.Connection, event_id: int) -> list[tuple[Link, int 
 
 def slugs_of_day(conn: sqlite3.Connection, day: str) -> dict[str, int]:
     """Every slug (canonical and alias) of a day's events, with its event's id."""
-    sql = "SELECT s.slug, s.event_id FROM events e JOIN slugs s ON s.event_id = e.id WHERE e.day = ?"
-    return dict(conn.execute(sql, (day,)).fetchall())
+    out: dict[str, int] = {}
+    for id_, slug, aliases in conn.execute("SELECT id, slug, aliases FROM events WHERE day = ?", (day,)):
+        out.update((s, id_) for s in (slug, *json.loads(aliases)))
+    return out
+
+
+def _links_keyed(conn: sqlite3.Connection, slug: str) -> Iterator[tuple[int, str, str | None, str]]:
+    """(source event id, slug, day, shared contexts) of the Related links whose target slug has the
+    same key as `slug` (the caller tells those it wants), by source event id."""
+    sources = conn.execute("SELECT event_id FROM link_keys WHERE key = ?", (_link_key(slug),)).fetchall()
+    for (id_,) in sources:
+        for stored, title, link_day, shared in conn.execute(
+            "SELECT slug, title, day, shared_contexts FROM links WHERE event_id = ? ORDER BY ord", (id_,)
+        ):
+            yield int(id_), link_slug(stored, title), link_day, str(shared)
 
 
 def links_by_prefix(conn: sqlite3.Connection, prefix: str, day: str) -> list[tuple[int, str, tuple[str, ...]]]:
     """(source event id, slug, shared contexts) of Related links to a slug starting with `prefix`
-    on `day` (or on no day)."""
-    rows = conn.execute(
-        "SELECT event_id, slug, shared_contexts FROM links WHERE slug >= ? AND slug < ? AND (day IS NULL OR day = ?)",
-        (prefix, prefix + "\U0010ffff", day),
-    ).fetchall()
-    return [(int(id_), str(slug), lines_of(shared)) for id_, slug, shared in rows]
+    (at least _KEY_CHARS long) on `day` (or on no day)."""
+    assert len(prefix) >= _KEY_CHARS, "a shorter prefix has no key"
+    return [
+        (id_, slug, lines_of(shared))
+        for id_, slug, link_day, shared in _links_keyed(conn, prefix)
+        if slug.startswith(prefix) and link_day in (None, day)
+    ]
 
 
 def links_to(
     conn: sqlite3.Connection, event_id: int, slugs: Sequence[str], day: str
 ) -> list[tuple[int, tuple[str, ...]]]:
     """(source event id, shared contexts) of events whose Related list names this event."""
-    marks = ",".join("?" * len(slugs))
-    rows = conn.execute(
-        f"SELECT event_id, shared_contexts FROM links WHERE slug IN ({marks}) AND (day IS NULL OR day = ?) "
-        "AND event_id != ? ORDER BY event_id",
-        (*slugs, day, event_id),
-    ).fetchall()
+    wanted = set(slugs)
     seen: dict[int, tuple[str, ...]] = {}
-    for id_, shared in rows:
-        seen.setdefault(int(id_), lines_of(shared))
-    return list(seen.items())
+    for key_slug in {s[:_KEY_CHARS]: s for s in slugs}.values():
+        for id_, slug, link_day, shared in _links_keyed(conn, key_slug):
+            if slug in wanted and link_day in (None, day) and id_ != event_id:
+                seen.setdefault(id_, lines_of(shared))
+    return sorted(seen.items())
 
 
 def context_neighbours(conn: sqlite3.Connection, context: str, day: str, per_side: int) -> list[tuple[int, str]]:

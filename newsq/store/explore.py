@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 
 from newsq.models import ContextCount, Filters, RelatedLink, Row, Selection
-from newsq.store.events import EVENT_COLUMNS, filtered_where, lines_of, row_of
+from newsq.store.events import EVENT_COLUMNS, filtered_where, lines_of, link_slug, row_of
 from newsq.store.search import check_match
 
 
@@ -23,8 +23,8 @@ def refresh_days(conn: sqlite3.Connection, days: Iterable[str] | None = None) ->
 
 def contexts_of_days(conn: sqlite3.Connection, days: Iterable[str]) -> set[str]:
     """The contexts of the events of some days (whose counts an update must redo)."""
-    sql = "SELECT ec.context FROM events e JOIN event_contexts ec ON ec.event_id = e.id WHERE e.day = ?"
-    return {name for day in days for (name,) in conn.execute(sql, (day,))}
+    sql = "SELECT contexts FROM events WHERE day = ?"
+    return {name for day in days for (names,) in conn.execute(sql, (day,)) for name in lines_of(names)}
 
 
 # Per context (case folded): the spelling most events use (ties: the first in code point order, so
@@ -184,10 +184,12 @@ def selected_links(conn: sqlite3.Connection, selection: Selection) -> Iterator[t
     source, cond, args = _selected(selection)
     target = (
         "(SELECT s.event_id FROM slugs s JOIN events x ON x.id = s.event_id "
-        "WHERE s.slug = l.slug AND (l.day IS NULL OR x.day = l.day) LIMIT 1)"
+        "WHERE s.slug = link_slug(l.slug, l.title) AND (l.day IS NULL OR x.day = l.day) LIMIT 1)"
     )
+    conn.create_function("link_slug", 2, link_slug, deterministic=True)
     cur = conn.execute(
-        f"SELECT e.id, e.slug, e.day, l.slug, l.day, l.title, l.shared_contexts, t.slug, t.day, t.title FROM {source} "
+        "SELECT e.id, e.slug, e.day, link_slug(l.slug, l.title), l.day, l.title, l.shared_contexts, "
+        f"t.slug, t.day, t.title FROM {source} "
         f"JOIN links l ON l.event_id = e.id LEFT JOIN events t ON t.id = {target} "
         f"WHERE {cond} ORDER BY e.day, e.ord, e.id, l.ord",
         args,
@@ -207,8 +209,8 @@ def selected_contexts(conn: sqlite3.Connection, selection: Selection) -> Iterato
         cur = conn.execute("SELECT name, events, first, last FROM contexts ORDER BY events DESC, name")
         return (ContextCount(*row) for row in cur)
     inner = (
-        f"SELECT ec.context, count(*) AS n, min(ec.day) AS first, max(ec.day) AS last FROM {source} "
-        f"JOIN event_contexts ec ON ec.event_id = e.id WHERE {cond} GROUP BY ec.context COLLATE BINARY"
+        "SELECT ec.context, count(*) AS n, min(ec.day) AS first, max(ec.day) AS last FROM event_contexts ec "
+        f"WHERE ec.event_id IN (SELECT e.id FROM {source} WHERE {cond}) GROUP BY ec.context COLLATE BINARY"
     )
     cur = conn.execute(
         f"SELECT context, max(n), sum(n) AS events, min(first), max(last) FROM ({inner}) "

@@ -124,16 +124,18 @@ def update_dirs(conn: sqlite3.Connection, dirs: Iterable[tuple[str, str, int]], 
 
 def _file_values(rec: FileRecord) -> tuple[Any, ...]:
     warned = json.dumps(rec.warnings) if rec.warnings else None
-    return (rec.path, rec.dir, rec.mtime_ns, rec.size, rec.ctime_ns, json.dumps(rec.days), rec.payload, warned)
+    return (rec.dir, rec.path, rec.mtime_ns, rec.size, rec.ctime_ns, json.dumps(rec.days), warned)
 
 
 def put_files(conn: sqlite3.Connection, records: Iterable[FileRecord]) -> None:
     """Insert or replace files and the days they speak of."""
     for rec in records:
-        conn.execute("DELETE FROM file_days WHERE path = ?", (rec.path,))
+        conn.executemany(
+            "DELETE FROM file_days WHERE day = ? AND path = ?", [(d, rec.path) for d in days_of(conn, [rec.path])]
+        )
         conn.execute(
-            "INSERT OR REPLACE INTO files(path, dir, mtime_ns, size, ctime_ns, days, payload, warnings) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO files(dir, path, mtime_ns, size, ctime_ns, days, warnings) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
             _file_values(rec),
         )
         conn.executemany("INSERT OR IGNORE INTO file_days VALUES (?, ?)", [(d, rec.path) for d in rec.days])
@@ -142,8 +144,7 @@ def put_files(conn: sqlite3.Connection, records: Iterable[FileRecord]) -> None:
 def put_files_fresh(conn: sqlite3.Connection, records: Sequence[FileRecord]) -> None:
     """Insert files into an empty cache (no replace, no delete: the fast path of a full index)."""
     conn.executemany(
-        "INSERT INTO files(path, dir, mtime_ns, size, ctime_ns, days, payload, warnings) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO files(dir, path, mtime_ns, size, ctime_ns, days, warnings) VALUES (?, ?, ?, ?, ?, ?, ?)",
         [_file_values(r) for r in records],
     )
     conn.executemany("INSERT OR IGNORE INTO file_days VALUES (?, ?)", [(d, r.path) for r in records for d in r.days])
@@ -153,25 +154,35 @@ def drop_files(conn: sqlite3.Connection, paths: Iterable[str]) -> set[str]:
     """Forget files; return the days they spoke of."""
     days: set[str] = set()
     for path in paths:
-        days.update(d for (d,) in conn.execute("SELECT day FROM file_days WHERE path = ?", (path,)))
-        conn.execute("DELETE FROM file_days WHERE path = ?", (path,))
-        conn.execute("DELETE FROM files WHERE path = ?", (path,))
+        its_days = days_of(conn, [path])
+        conn.executemany("DELETE FROM file_days WHERE day = ? AND path = ?", [(d, path) for d in its_days])
+        conn.execute("DELETE FROM files WHERE dir = ? AND path = ?", (_dir_of(path), path))
+        days |= its_days
     return days
 
 
 def days_of(conn: sqlite3.Connection, paths: Iterable[str]) -> set[str]:
+    """The days some files speak of, as the cache recorded them."""
     days: set[str] = set()
     for path in paths:
-        days.update(d for (d,) in conn.execute("SELECT day FROM file_days WHERE path = ?", (path,)))
+        days.update(
+            d
+            for (text,) in conn.execute("SELECT days FROM files WHERE dir = ? AND path = ?", (_dir_of(path), path))
+            for d in json.loads(text)
+        )
     return days
 
 
-def payloads_for_day(conn: sqlite3.Connection, day: str) -> list[tuple[str, str]]:
-    """(path, payload) of every file that speaks of a day."""
-    return conn.execute(
-        "SELECT f.path, f.payload FROM file_days d JOIN files f ON f.path = d.path WHERE d.day = ?",
-        (day,),
-    ).fetchall()
+def files_of_day(conn: sqlite3.Connection, day: str) -> list[tuple[str, int, int, int]]:
+    """(path, mtime_ns, size, ctime_ns) of every file that speaks of a day."""
+    sql = "SELECT path, mtime_ns, size, ctime_ns FROM files WHERE dir = ? AND path = ?"
+    paths = [p for (p,) in conn.execute("SELECT path FROM file_days WHERE day = ?", (day,))]
+    return [row for p in paths for row in conn.execute(sql, (_dir_of(p), p))]
+
+
+def _dir_of(path: str) -> str:
+    """The folder of a file's path, as the files table keys it (the indexer's folder_of)."""
+    return path.rpartition("/")[0]
 
 
 def warnings(conn: sqlite3.Connection) -> list[tuple[str, str]]:

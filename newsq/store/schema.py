@@ -8,17 +8,17 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
--- Every archive file read, with what it held (so a day can be merged again without
--- re-reading its other files). A rowid table: its rows are too large for WITHOUT ROWID.
+-- Every archive file read (no parsed copy: a day is merged again from its pages, read again).
+-- Kept in folder order: a folder's files are found without an index of their own.
 CREATE TABLE files(
-    id INTEGER PRIMARY KEY, path TEXT NOT NULL UNIQUE, dir TEXT NOT NULL, mtime_ns INTEGER NOT NULL,
-    size INTEGER NOT NULL, ctime_ns INTEGER NOT NULL, days TEXT NOT NULL, payload TEXT NOT NULL, warnings TEXT
-);
--- Which files speak of which day (a front page speaks of several).
+    dir TEXT NOT NULL, path TEXT NOT NULL, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL,
+    ctime_ns INTEGER NOT NULL, days TEXT NOT NULL, warnings TEXT, PRIMARY KEY(dir, path)
+) WITHOUT ROWID;
+-- Which files speak of which day (a front page speaks of several); files.days says the reverse.
 CREATE TABLE file_days(day TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY(day, path)) WITHOUT ROWID;
 -- Every folder of the archive with its mtime: the cheap check for added or removed files.
 CREATE TABLE dirs(path TEXT PRIMARY KEY, real TEXT NOT NULL, mtime_ns INTEGER NOT NULL) WITHOUT ROWID;
@@ -38,8 +38,10 @@ CREATE TABLE event_contexts(
 ) WITHOUT ROWID;
 CREATE TABLE links(
     event_id INTEGER NOT NULL, ord INTEGER NOT NULL, slug TEXT NOT NULL, day TEXT,
-    title TEXT NOT NULL, shared_contexts TEXT NOT NULL
-);
+    title TEXT NOT NULL, shared_contexts TEXT NOT NULL, PRIMARY KEY(event_id, ord)
+) WITHOUT ROWID;
+-- Which events link to a slug: a checksum of its start (store.events._link_key), a few bytes a link.
+CREATE TABLE link_keys(key INTEGER NOT NULL, event_id INTEGER NOT NULL, PRIMARY KEY(key, event_id)) WITHOUT ROWID;
 CREATE TABLE vocab(term TEXT PRIMARY KEY, docs INTEGER NOT NULL) WITHOUT ROWID;
 -- Kept by the indexer so that counts over time and contexts never load events into Python.
 CREATE TABLE days(day TEXT PRIMARY KEY, events INTEGER NOT NULL) WITHOUT ROWID;
@@ -56,13 +58,7 @@ CREATE VIRTUAL TABLE events_vocab USING fts5vocab(events_fts, 'row');
 
 # Secondary indexes: made after the bulk insert of a full index (much faster than maintaining them).
 _INDEXES = """
-CREATE INDEX files_dir ON files(dir);
-CREATE INDEX file_days_path ON file_days(path);
 CREATE INDEX events_day ON events(day, ord);
-CREATE INDEX slugs_event ON slugs(event_id);
-CREATE INDEX event_contexts_event ON event_contexts(event_id);
-CREATE INDEX links_event ON links(event_id);
-CREATE INDEX links_slug ON links(slug);
 CREATE INDEX contexts_events ON contexts(events);
 """
 
