@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
 import json
 import re
 import sqlite3
@@ -12,6 +14,23 @@ from typing import Any
 from newsq.models import Event, Filters, Link, Row, Source
 
 EVENT_COLUMNS = "e.id, e.slug, e.day, e.title, e.summary, e.topic, e.contexts, e.sources, e.aliases, e.path"
+
+# An event's id holds its day: the day's ordinal (days since 0001-01-01) times DAY_IDS, plus a
+# number within the day. A full-text match (its rowid) then tells its day without reading the event
+# (timeline), and a span of days is a span of ids (search --from/--to). A day's events never number
+# DAY_IDS; its ids are used up only after about a million edits of it (then it is numbered afresh).
+DAY_IDS = 1 << 20
+
+
+def day_ids(first: str, last: str | None = None) -> tuple[int, int]:
+    """The first and last id an event of these days (ISO, inclusive) can have."""
+    low = dt.date.fromisoformat(first).toordinal() * DAY_IDS
+    return low, (dt.date.fromisoformat(last or first).toordinal() + 1) * DAY_IDS - 1
+
+
+@functools.lru_cache(maxsize=65536)
+def day_of_id(id_: int) -> str:
+    return dt.date.fromordinal(id_ // DAY_IDS).isoformat()
 
 
 # --- events ---------------------------------------------------------------------------------------
@@ -117,16 +136,32 @@ def replace_day(conn: sqlite3.Connection, day: str, events: Sequence[Event]) -> 
         else:
             fresh.append((ord_, ev))
     _delete_events(conn, [i for ids in old.values() for i in ids], fts=True)
+    if fresh and _next_id(conn, day) + len(fresh) > day_ids(day)[1]:  # the day's ids used up: afresh
+        _delete_events(conn, [i for _, i in kept], fts=True)
+        kept, fresh = [], list(enumerate(events))
     conn.executemany("UPDATE events SET ord = ? WHERE id = ? AND ord != ?", [(o, i, o) for o, i in kept])
     insert_events(conn, [ev for _, ev in fresh], fts=True, ords=[o for o, _ in fresh])
+
+
+def _next_id(conn: sqlite3.Connection, day: str) -> int:
+    low, high = day_ids(day)
+    return int(
+        conn.execute(
+            "SELECT coalesce(max(id) + 1, ?) FROM events WHERE id BETWEEN ? AND ?", (low, low, high)
+        ).fetchone()[0]
+    )
 
 
 def insert_events(
     conn: sqlite3.Connection, events: Sequence[Event], *, fts: bool, ords: Sequence[int] | None = None
 ) -> list[int]:
     """Insert one day's events in order; with fts, also index their text (incremental updates)."""
-    start = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM events").fetchone()[0]
+    if not events:
+        return []
+    start = _next_id(conn, events[0].day)
     ids = list(range(start, start + len(events)))
+    if ids[-1] > day_ids(events[0].day)[1] or any(ev.day != events[0].day for ev in events):
+        raise ValueError(f"cannot number {len(events)} events from id {start} on {events[0].day}")
     conn.executemany(
         "INSERT INTO events(id, day, ord, slug, title, summary, topic, contexts, sources, aliases, path) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -345,6 +380,22 @@ def filtered_where(filters: Filters, alias: str = "e", event_id: str = "id") -> 
         args.append(filters.last)
     for name in filters.contexts:
         where.append(f"{alias}.{event_id} IN (SELECT event_id FROM event_contexts WHERE context = ?)")
+        args.append(name)
+    return " AND ".join(where) or "1", args
+
+
+def matched_where(filters: Filters) -> tuple[str, list[object]]:
+    """filtered_where for full-text matches, on their rowids alone (an id holds its day): no event is read."""
+    where: list[str] = []
+    args: list[object] = []
+    if filters.first is not None:
+        where.append("events_fts.rowid >= ?")
+        args.append(day_ids(filters.first)[0])
+    if filters.last is not None:
+        where.append("events_fts.rowid <= ?")
+        args.append(day_ids(filters.last)[1])
+    for name in filters.contexts:
+        where.append("events_fts.rowid IN (SELECT event_id FROM event_contexts WHERE context = ?)")
         args.append(name)
     return " AND ".join(where) or "1", args
 
