@@ -370,11 +370,9 @@ def _apply(
         dirty.update(rec.days)
     waiting = {f.path for f in changed} - set(fronts)
     merged: set[str] = set()
-    touched: set[str] = set()
     todo = dirty
     done = 0
     while todo:  # a new page dated into another day (front matter) merges that day again
-        touched |= store.contexts_of_days(conn, todo)
         front = _front_pages(conn, archive, todo, fronts)
         tasks = [_day_task(conn, archive, d, front.get(d, []), new.get(d, ())) for d in sorted(todo)]
         read_for = {t[2]: {f.path for f in t[0]} for t in tasks}
@@ -391,8 +389,7 @@ def _apply(
             done += len(records)
             if progress is not None:
                 progress(done, total)
-    store.refresh_days(conn, merged)
-    store.refresh_contexts(conn, touched | store.contexts_of_days(conn, merged))
+    store.refresh_days(conn, merged)  # (store.replace_day keeps the contexts' counts)
 
 
 def _front_pages(

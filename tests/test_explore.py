@@ -177,6 +177,35 @@ def test_an_unknown_context_is_exit_2_with_the_closest(command: list[str], run: 
     assert err.startswith("newsq: error: no context 'Kazakstn'; did you mean: Kazakhstan") and err.count("\n") == 1
 
 
+def test_context_counts_follow_edits_that_move_first_and_last(run: Run, archive: Path) -> None:
+    """An update keeps each context's count, first and last day event by event: it must end where a
+    rebuild does, whatever the case of the names and whichever end of a context's span moves."""
+
+    def contexts() -> str:
+        return run("contexts", "--json", "--limit", "100", "--archive", archive)[1]
+
+    def rebuilt() -> str:
+        run("index", "--rebuild", "--archive", archive)
+        return contexts()
+
+    edits = [
+        lambda: (archive / _folder("2007-06-03") / "index.md").write_text(
+            _day("2007-06-03", ("june-rocket-rises", "Kazakhstan, Baikonur"), ("twice-named", "mars, MARS, Mars"))
+        ),
+        lambda: [(archive / _folder("2004-02-29") / name).unlink() for name in ("index.md", "leap-probe-launches.md")],
+        lambda: [(archive / _folder("2005-03-01") / name).unlink() for name in ("index.md", "march-storm-hits.md")],
+        lambda: (archive / _folder("2007-06-03") / "index.md").write_text(
+            _day("2007-06-03", ("june-rocket-rises", "Kazakhstan, Baikonur"))
+        ),
+    ]
+    for edit in edits:
+        edit()
+        assert run("index", "--archive", archive)[0] == Exit.FOUND
+        updated = contexts()
+        assert updated == rebuilt()
+    assert "Weather" not in updated and '"name": "Mars", "events": 2, "first": "2005-06-02"' in updated
+
+
 # --- timeline -------------------------------------------------------------------------------------------
 
 

@@ -65,9 +65,6 @@ from newsq.store.explore import (
     contexts as contexts,
 )
 from newsq.store.explore import (
-    contexts_of_days as contexts_of_days,
-)
-from newsq.store.explore import (
     contexts_starting as contexts_starting,
 )
 from newsq.store.explore import (

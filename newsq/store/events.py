@@ -60,6 +60,8 @@ def _delete_events(conn: sqlite3.Connection, ids: Sequence[int], *, fts: bool) -
         keys += ((_link_key(link_slug(s, t)), id_) for s, t in links)
     conn.executemany("DELETE FROM slugs WHERE slug = ? AND event_id = ?", slugs)
     conn.executemany("DELETE FROM event_contexts WHERE context = ? AND day = ? AND event_id = ?", contexts)
+    if fts:  # an update: the context counts follow (a full index counts them all at the end)
+        _uncount_contexts(conn, contexts)
     conn.executemany("DELETE FROM link_keys WHERE key = ? AND event_id = ?", keys)
     conn.executemany("DELETE FROM links WHERE event_id = ?", rows)
     conn.executemany("DELETE FROM events WHERE id = ?", rows)
@@ -187,12 +189,49 @@ def insert_events(
         [(_link_key(ln.slug), i) for i, ev in zip(ids, events, strict=True) for ln in ev.related],
     )
     if fts and ids:
+        _count_contexts(conn, [(c, ev.day) for ev in events for c in _distinct(ev.contexts)])
         conn.executemany(
             "INSERT INTO events_fts(rowid, title, summary, topic, contexts) "
             "SELECT id, title, summary, topic, contexts FROM events WHERE id = ?",
             [(i,) for i in ids],
         )
     return ids
+
+
+# --- the contexts table, kept by an update event by event ----------------------------------------
+# (Counting a context again would read all its events: 440,000 rows for the commonest of a million.)
+
+
+def _distinct(names: Iterable[str]) -> list[str]:
+    """Names as event_contexts keeps them for one event: one per name in SQLite's NOCASE (ASCII) case."""
+    seen: dict[bytes, str] = {}
+    for name in names:
+        seen.setdefault(name.encode("utf-8").lower(), name)
+    return list(seen.values())
+
+
+def _count_contexts(conn: sqlite3.Connection, added: Sequence[tuple[str, str]]) -> None:
+    """One more event for each (context, day): a context already known keeps its spelling."""
+    conn.executemany(
+        "INSERT INTO contexts(name, events, first, last) VALUES (?1, 1, ?2, ?2) ON CONFLICT(name) DO UPDATE "
+        "SET events = events + 1, first = min(first, excluded.first), last = max(last, excluded.last)",
+        added,
+    )
+
+
+def _uncount_contexts(conn: sqlite3.Connection, removed: Sequence[tuple[str, str, int]]) -> None:
+    """One event fewer for each (context, day, id) removed from event_contexts; first and last found
+    again (on the (context, day) index) where they were the day removed."""
+    by_event = {(c.encode("utf-8").lower(), i): (c, d) for c, d, i in removed}
+    conn.executemany("UPDATE contexts SET events = events - 1 WHERE name = ?", [(c,) for c, _d in by_event.values()])
+    for name, day in by_event.values():
+        row = conn.execute("SELECT events, first, last FROM contexts WHERE name = ?", (name,)).fetchone()
+        if row is None or row[0] <= 0:
+            conn.execute("DELETE FROM contexts WHERE name = ?", (name,))
+        elif day in (row[1], row[2]):
+            first = conn.execute("SELECT min(day) FROM event_contexts WHERE context = ?", (name,)).fetchone()[0]
+            last = conn.execute("SELECT max(day) FROM event_contexts WHERE context = ?", (name,)).fetchone()[0]
+            conn.execute("UPDATE contexts SET first = ?, last = ? WHERE name = ?", (first, last, name))
 
 
 def rebuild_fts(conn: sqlite3.Connection) -> None:

@@ -30,12 +30,6 @@ def refresh_days(conn: sqlite3.Connection, days: Iterable[str] | None = None) ->
         conn.execute("INSERT INTO days SELECT day, count(*) FROM events WHERE day = ? GROUP BY day", (day,))
 
 
-def contexts_of_days(conn: sqlite3.Connection, days: Iterable[str]) -> set[str]:
-    """The contexts of the events of some days (whose counts an update must redo)."""
-    sql = "SELECT contexts FROM events WHERE day = ?"
-    return {name for day in days for (names,) in conn.execute(sql, (day,)) for name in lines_of(names)}
-
-
 # Per context (case folded): the spelling most events use (ties: the first in code point order, so
 # capitals win), how many events, first and last day.
 _CONTEXT_ROWS = """
@@ -51,29 +45,11 @@ SELECT context, events, first, last FROM (
 """
 
 
-def refresh_contexts(conn: sqlite3.Connection, names: Iterable[str] | None = None) -> None:
-    """Count every context (None), or some again after an update. An update counts each context
-    from the index on (context, day): a common context has hundreds of thousands of events at a
-    million, and choosing its commonest spelling again would read them all, so a context already
-    known keeps the spelling the last full index chose (a new one takes the spelling it has)."""
-    if names is None:
-        conn.execute("DELETE FROM contexts")
-        conn.executemany("INSERT INTO contexts VALUES (?, ?, ?, ?)", conn.execute(_CONTEXT_ROWS.format(where="")))
-        return
-    for name in set(names):
-        count, first, last = conn.execute(
-            "SELECT count(*), min(day), max(day) FROM event_contexts WHERE context = ?", (name,)
-        ).fetchone()
-        if not count:
-            conn.execute("DELETE FROM contexts WHERE name = ?", (name,))
-            continue
-        known = conn.execute("SELECT name FROM contexts WHERE name = ?", (name,)).fetchone()
-        spelling = (
-            known[0]
-            if known
-            else conn.execute("SELECT context FROM event_contexts WHERE context = ? LIMIT 1", (name,)).fetchone()[0]
-        )
-        conn.execute("INSERT OR REPLACE INTO contexts VALUES (?, ?, ?, ?)", (spelling, count, first, last))
+def refresh_contexts(conn: sqlite3.Connection) -> None:
+    """Count every context, at the end of a full index (an update keeps the counts as it goes:
+    store.events; a context already known keeps the spelling the last full index chose)."""
+    conn.execute("DELETE FROM contexts")
+    conn.executemany("INSERT INTO contexts VALUES (?, ?, ?, ?)", conn.execute(_CONTEXT_ROWS.format(where="")))
 
 
 _CONTEXT_ORDER = {
