@@ -43,19 +43,22 @@ def iso_day(year: int, month: int, day: int) -> str | None:
         return None
 
 
-_PLAIN_LINK_RE = re.compile(r"/news/(\d{4})/(\d\d)/(\d{1,2})/([a-z0-9][a-z0-9-]*)\.md")
+# A link as the archive writes it, or a page's own path: one cached date parse per day folder.
+_PLAIN_LINK_RE = re.compile(r"/?news/(\d{4}/\d\d/\d{1,2})/([a-z0-9][a-z0-9-]*)\.md")
 
 
 @functools.lru_cache(maxsize=4096)
-def _cached_day(year: str, month: str, day: str) -> str | None:
+def _cached_day(folder: str) -> str | None:
+    year, month, day = folder.split("/")
     return iso_day(int(year), int(month), int(day))
 
 
 def split_event_path(path: str) -> tuple[str, str] | None:
     """(day, slug) of `news/YYYY/MM/D/<slug>.md` (any prefix, `..` resolved); None otherwise."""
     if plain := _PLAIN_LINK_RE.fullmatch(path):  # links as the archive writes them: the fast path
-        day = _cached_day(plain.group(1), plain.group(2), plain.group(3))
-        return None if day is None or plain.group(4) == "index" else (day, plain.group(4))
+        folder, slug = plain.groups()
+        day = _cached_day(folder)
+        return None if day is None or slug == "index" else (day, slug)
     # Links as the archive writes them need no normalising; only odd ones pay for normpath.
     norm = path if "./" not in path and "//" not in path else posixpath.normpath(path)
     if norm.startswith("../") or norm == "..":
@@ -250,21 +253,24 @@ def _event_links(
     related: list[Link] = []
     changes: list[Link] = []
     for section, label, target, tail in entries:
-        if section != "sources" and ".." in target and _leaves_archive(path, target):
+        if section == "sources":
+            texts.append(label)
+            sources.append(Source(label.strip(), target))
+            continue
+        if ".." in target and _leaves_archive(path, target):
             warnings.append(f"{section.title()} link leaves the archive ({target[:80]}); ignored")
             continue
         texts.append(label)
-        if section == "sources":
-            sources.append(Source(name=label.strip(), url=target))
-        elif section == "related":
+        where = split_event_path(target)
+        if section == "related":
             shared: tuple[str, ...] = ()
             if tail and (names := _context_names(f"_{tail}_")) is not None:
                 texts.append(tail)
                 shared = split_contexts(names, False)
-            if (link := _link(label, target, shared)) is not None:
-                related.append(link)
-        elif (link := _link(label, target)) is not None:
-            changes.append(link)
+            if where is not None:
+                related.append(Link(where[1], where[0], label.strip(), shared))
+        elif where is not None:
+            changes.append(Link(where[1], where[0], label.strip()))
     return sources, related, changes
 
 
@@ -358,9 +364,8 @@ def parse_file(path: str, data: bytes) -> ParsedFile:
     text, warnings = decode(data)
     if text is None:
         return ParsedFile(path=path, warnings=tuple(warnings))
-    name = posixpath.basename(path)
     try:
-        if name in DAY_PAGE_NAMES:
+        if path.rpartition("/")[2] in DAY_PAGE_NAMES:
             _meta, body, fm_warnings = _front_matter(text)
             items, item_warnings = parse_day_page(body, path)
             return ParsedFile(path=path, items=tuple(items), warnings=tuple(warnings + fm_warnings + item_warnings))
