@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from newsq.models import DayItem, EventPage
 from newsq.parse import merge_day, parse_day_page, parse_event_page, parse_file, slugify, split_event_path
+from newsq.parse_page import day_items, day_items_by_line, event_blocks, event_blocks_by_line
 
 FULL_PAGE = """
 Formats: [HTML](/news/2003/06/2/probe-launches.html)  [JSON](/news/2003/06/2/probe-launches.json)  
@@ -359,14 +360,17 @@ def test_damaged_related_links_are_skipped_or_read_to_their_last_link() -> None:
 3. [ A title with a [note](x) in it ](/news/2003/06/1/a-title-with-a-note.md) _Context: B_
 4. [ Climbs out ](../../../../../etc/passwd.md)
 5. [ Kept ](/news/2003/06/1/kept.md) _Context: C, C , $_
+6. [ Twice ](/news/2003/06/1/twice.md) _note](/news/2003/06/1/later.md) _Context: D_
 """
     parsed = parse_file("news/2003/06/2/probe-launches.md", text.encode())
     assert parsed.page is not None
-    related = [(r.slug, r.title, r.shared_contexts) for r in parsed.page.related]
+    related = [(r.slug, r.title, r.shared_contexts) for r in parsed.page.related][:2]
     assert related == [
         ("a-title-with-a-note", "A title with a [note](x) in it", ("B",)),
         ("kept", "Kept", ("C",)),
     ]
+    # A line with two links is read to its last one, whose `_Context:_` follows it.
+    assert [(r.slug, r.shared_contexts) for r in parsed.page.related][2:] == [("later", ("D",))]
     assert parsed.warnings == ("Related link leaves the archive (../../../../../etc/passwd.md); ignored",)
 
 
@@ -446,3 +450,46 @@ def test_a_nul_byte_after_the_first_8_kib_does_not_stop_the_page_being_read() ->
     p = page(text)
     assert p.title == "A bridge opens."
     assert [s.name for s in p.sources] == ["Agency"]
+
+
+_LINE_SHAPES = [
+    "# A title",
+    "#   A spaced title  ",
+    "#",
+    "##### A topic",
+    "#####",
+    "###### Six",
+    "### [2003-06-2](/news/2003/06/2/index.md)",
+    "Formats: [HTML](/news/2003/06/2/a.html)",
+    "### Source:",
+    "###  Sources :  ",
+    "### Related:",
+    "###\tChanges",
+    "### Summary:",
+    "### Head:",
+    "### Notes:",
+    "1. [Agency](http://a.example/1)",
+    " 2. [ B [x](y) ](/news/2003/06/1/b.md) _Context: A, a, $_",
+    "3. [C](/news/2003/06/1/c(d).md) _(First version)_ ",
+    "4. [D](/news/2003/06/1/d.md",
+    "5. [E](/news/2003/06/1/e.md) _x](/news/2003/06/1/f.md) _y_",
+    "Some words of a summary.",
+    "_Context: A, B_",
+    "",
+    "   ",
+    "\x0b",
+    "---",
+    "## [Previous Day...](/news/2003/06/1/index.md)",
+    "### [ An item. ](/news/2003/06/2/an-item.md)",
+    "###[Another](/news/2003/06/2/another.md)  ",
+    "### [ ](/news/2003/06/2/.md)",
+    "### [An essay](/opinion/2003/06/2/an-essay/index.md)",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_LINE_SHAPES), st.text("#[]()_-: 1.\x0b\u2028ab", max_size=8)), max_size=30))
+def test_the_fast_readers_find_what_the_line_readers_find(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    assert event_blocks(text) == event_blocks_by_line(text)
+    assert day_items(text) == day_items_by_line(text)
