@@ -2,8 +2,9 @@
 
 Two readers give the same blocks. The fast one searches the whole text with regexes that begin with
 a literal marker (`\\n#`, `\\n###`, a numbered line's `\\n`), so the regex engine skips from marker to
-marker instead of Python visiting every line; it declines (returns None) the rare event page whose
-blocks are out of their usual order, and the line-by-line reader, the reference, reads those. Each
+marker instead of Python visiting every line. It declines (returns None) the rare event page whose
+blocks are out of their usual order, and the line-by-line reader, the reference, reads those; day
+pages it reads in every shape (tests hold both readers to the same blocks on generated pages). Each
 fast regex is its line regex over a text that starts with `\\n`: `.` became `[^\\n]`, `\\s` (within a
 line) `[^\\S\\n]`, and `^`/`$` a `\\n` before the line and the end of the line, so a match means what it
 meant on the line alone.
