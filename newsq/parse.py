@@ -12,6 +12,7 @@ from newsq.merge import merge_day as merge_day  # re-exported: the indexer merge
 from newsq.merge import title_key as title_key
 from newsq.merge import titles_agree
 from newsq.models import DayItem, EventPage, Link, ParsedFile, Source
+from newsq.parse_page import Entry, day_items, event_blocks
 
 SLUG_MAX = 139
 DAY_PAGE_NAMES = ("index.md", "README.md")
@@ -19,17 +20,7 @@ DAY_PAGE_NAMES = ("index.md", "README.md")
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
 # A day folder inside the archive: news/YYYY/MM/D/ (MM padded, D not, though we accept both).
 _PATH_RE = re.compile(r"(?:^|/)news/(\d{4})/(\d{1,2})/(\d{1,2})/([^/]+)$")
-# `### [title](/news/2003/06/2/slug.md)`: the link is always last on the line.
-_ITEM_RE = re.compile(r"^###\s*\[(?P<text>.*)\]\((?P<target>[^()\s]*)\)\s*$")
-_DATE_LINK_RE = re.compile(r"^#{2,3}\s*\[(\d{4})-(\d{1,2})-(\d{1,2})\]\(")
-_TITLE_RE = re.compile(r"^#(?!#)\s*(.*)$")
-_TOPIC_RE = re.compile(r"^#####(?!#)\s*(.*)$")
-_SECTION_RE = re.compile(r"^###\s+([A-Za-z]+)\s*:?\s*$")
-_NUMBERED_RE = re.compile(
-    r"^\s*\d+\.\s*\[(?P<text>.*)\]\((?P<target>(?:[^()\s]|\([^()\s]*\))*)\)\s*(?:_(?P<tail>.*)_)?\s*$"
-)
-_CONTEXT_RE = re.compile(r"^_Contexts?:\s*(?P<names>.*?)_?\s*$")
-_BLANK_LINES_RE = re.compile(r"\n\s*\n")
+_CONTEXT_RE = re.compile(r"_Contexts?:\s*")
 _ALNUM_RE = re.compile(r"[^\W_]")
 # A link to a page with no name: the page of an item whose title was lost (`### [ ](.../.md)`).
 _NAMELESS_RE = re.compile(r"(?:^|/)news/\d{4}/\d{1,2}/\d{1,2}/\.md$")
@@ -52,19 +43,22 @@ def iso_day(year: int, month: int, day: int) -> str | None:
         return None
 
 
-_PLAIN_LINK_RE = re.compile(r"/news/(\d{4})/(\d\d)/(\d{1,2})/([a-z0-9][a-z0-9-]*)\.md")
+# A link as the archive writes it, or a page's own path: one cached date parse per day folder.
+_PLAIN_LINK_RE = re.compile(r"/?news/(\d{4}/\d\d/\d{1,2})/([a-z0-9][a-z0-9-]*)\.md")
 
 
 @functools.lru_cache(maxsize=4096)
-def _cached_day(year: str, month: str, day: str) -> str | None:
+def _cached_day(folder: str) -> str | None:
+    year, month, day = folder.split("/")
     return iso_day(int(year), int(month), int(day))
 
 
 def split_event_path(path: str) -> tuple[str, str] | None:
     """(day, slug) of `news/YYYY/MM/D/<slug>.md` (any prefix, `..` resolved); None otherwise."""
     if plain := _PLAIN_LINK_RE.fullmatch(path):  # links as the archive writes them: the fast path
-        day = _cached_day(plain.group(1), plain.group(2), plain.group(3))
-        return None if day is None or plain.group(4) == "index" else (day, plain.group(4))
+        folder, slug = plain.groups()
+        day = _cached_day(folder)
+        return None if day is None or slug == "index" else (day, slug)
     # Links as the archive writes them need no normalising; only odd ones pay for normpath.
     norm = path if "./" not in path and "//" not in path else posixpath.normpath(path)
     if norm.startswith("../") or norm == "..":
@@ -96,6 +90,15 @@ def split_contexts(names: str, dirty: bool | None = None) -> tuple[str, ...]:
         if name and (key := name.casefold()) not in seen and (name[0].isalnum() or _ALNUM_RE.search(name)):
             seen[key] = name
     return tuple(seen.values())
+
+
+def _context_names(line: str) -> str | None:
+    """The names of a `_Context: a, b_` line (the closing `_` optional), or None for another line.
+    (As `_Contexts?:\\s*(.*?)_?\\s*$` would say, without a lazy regex's step per character.)"""
+    if not line.startswith("_Context") or (head := _CONTEXT_RE.match(line)) is None:
+        return None
+    names = line[head.end() :].rstrip()
+    return names[:-1] if names.endswith("_") else names
 
 
 def decode(data: bytes) -> tuple[str | None, list[str]]:
@@ -242,59 +245,43 @@ def _cleaned(page: EventPage) -> EventPage:
     )
 
 
+def _event_links(
+    entries: list[Entry], path: str, texts: list[str], warnings: list[str]
+) -> tuple[list[Source], list[Link], list[Link]]:
+    """Sources, Related and Changes links of a page's numbered lines; what a reader sees of them goes to `texts`."""
+    sources: list[Source] = []
+    related: list[Link] = []
+    changes: list[Link] = []
+    for section, label, target, tail in entries:
+        if section == "sources":
+            texts.append(label)
+            sources.append(Source(label.strip(), target))
+            continue
+        if ".." in target and _leaves_archive(path, target):
+            warnings.append(f"{section.title()} link leaves the archive ({target[:80]}); ignored")
+            continue
+        texts.append(label)
+        where = split_event_path(target)
+        if section == "related":
+            shared: tuple[str, ...] = ()
+            if tail and (names := _context_names(f"_{tail}_")) is not None:
+                texts.append(tail)
+                shared = split_contexts(names, False)
+            if where is not None:
+                related.append(Link(where[1], where[0], label.strip(), shared))
+        elif where is not None:
+            changes.append(Link(where[1], where[0], label.strip()))
+    return sources, related, changes
+
+
 def parse_event_page(text: str, path: str, day: str, slug: str) -> tuple[EventPage, list[str]]:
     """An event page's blocks: date, topic, title, summary, sources, changes, related; text cleaned."""
     warnings: list[str] = []
     meta, body, fm_warnings = _front_matter(text)
     warnings += fm_warnings
-    title: str | None = None
-    topic: str | None = None
-    summary_lines: list[str] = []
-    sources: list[Source] = []
-    related: list[Link] = []
-    changes: list[Link] = []
+    title, topic, summary, entries = event_blocks(body)
     texts: list[str] = []  # what a reader sees of the links, scanned at once for damage
-    section = "head"
-    for line in body.split("\n"):
-        # Cheap dispatch on the first character: most lines are blank, text, or numbered links.
-        first = line[:1]
-        if section == "head" and first in ("#", "F"):
-            if line.startswith("Formats:") or _DATE_LINK_RE.match(line):
-                continue
-            if topic_match := _TOPIC_RE.match(line):
-                topic = topic_match.group(1).strip() or None
-                continue
-            if title_match := _TITLE_RE.match(line):
-                title = title_match.group(1).strip() or None
-                section = "summary"
-                continue
-        if first == "#" and (heading := _SECTION_RE.match(line)):
-            name = heading.group(1).lower()
-            section = "sources" if name in ("source", "sources") else name
-            continue
-        if section == "summary":
-            summary_lines.append(line.rstrip())
-            continue
-        numbered = _NUMBERED_RE.match(line) if first and first not in ("#", "_", "-") else None
-        if numbered is None:
-            continue
-        label, target, tail = numbered.group("text"), numbered.group("target"), numbered.group("tail")
-        if section in ("related", "changes") and _leaves_archive(path, target):
-            warnings.append(f"{section.title()} link leaves the archive ({target[:80]}); ignored")
-            continue
-        texts.append(label)
-        if section == "sources":
-            sources.append(Source(name=label.strip(), url=target))
-        elif section == "related":
-            shared: tuple[str, ...] = ()
-            if tail and (ctx := _CONTEXT_RE.match(f"_{tail}_")):
-                texts.append(tail)
-                shared = split_contexts(ctx.group("names"), False)
-            if (link := _link(label, target, shared)) is not None:
-                related.append(link)
-        elif section == "changes" and (link := _link(label, target)) is not None:
-            changes.append(link)
-    summary = _BLANK_LINES_RE.sub("\n\n", "\n".join(summary_lines)).strip() or None
+    sources, related, changes = _event_links(entries, path, texts, warnings)
     if meta:  # front matter wins over the body
         title = _meta_str(meta, "title") or title
         topic = _meta_str(meta, "topic") or topic
@@ -305,12 +292,13 @@ def parse_event_page(text: str, path: str, day: str, slug: str) -> tuple[EventPa
                 link = Link(slug=slugify(target), day=None, title=target)
             if link is not None:
                 related.append(link)
-    meta_day = _meta_day(meta)
-    if meta_day is None and meta.get("date") is not None:
-        warnings.append(f"front matter date {str(meta['date'])[:40]!r} is not a day; the folder's day is used")
+        meta_day = _meta_day(meta)
+        if meta_day is None and meta.get("date") is not None:
+            warnings.append(f"front matter date {str(meta['date'])[:40]!r} is not a day; the folder's day is used")
+        day = meta_day or day
     page = EventPage(
         slug=slug,
-        day=meta_day or day,
+        day=day,
         path=path,
         title=title,
         topic=topic,
@@ -318,7 +306,7 @@ def parse_event_page(text: str, path: str, day: str, slug: str) -> tuple[EventPa
         sources=tuple(sources),
         related=tuple(related),
         changes=tuple(changes),
-        contexts=_meta_list(meta, "contexts", "context", "tags"),
+        contexts=_meta_list(meta, "contexts", "context", "tags") if meta else (),
     )
     # Most pages hold no damage at all: one scan of all their texts spares a test per field.
     # Front matter (rare) is always cleaned.
@@ -338,51 +326,25 @@ def parse_day_page(text: str, path: str = "") -> tuple[list[DayItem], list[str]]
     """The event items of a day page or front page at `path`, each dated by its link's path; text cleaned."""
     items: list[DayItem] = []
     warnings: list[str] = []
-    texts: list[str] = []  # what a reader sees, scanned at once for damage
-    topic: str | None = None
-    current: dict[str, object] | None = None
-    told = False  # the line under an item (its contexts or summary) was read
-
-    def close() -> None:
-        if current is not None:
-            items.append(DayItem(**current))  # type: ignore[arg-type]
-
-    for line in text.split("\n"):
-        if item := _ITEM_RE.match(line):
-            close()
-            current, told = None, False
-            target = item.group("target")
-            where = split_event_path(target)
-            if where is not None:
-                title = item.group("text").strip()
-                texts.append(title)
-                current = {
-                    "slug": where[1],
-                    "day": where[0],
-                    "title": title,
-                    "topic": topic,
-                    "contexts": None,
-                    "summary": None,
-                    "listed_in": path,
-                }
-            elif _NAMELESS_RE.search(target):
+    found, topics = day_items(text)
+    texts = topics  # what a reader sees, scanned at once for damage
+    for label, target, topic, told in found:
+        where = split_event_path(target)
+        if where is None:
+            if _NAMELESS_RE.search(target):
                 warnings.append(f"item with no title (links to {target[:80]}); skipped")
-            topic = None
-        elif topic_match := _TOPIC_RE.match(line):
-            topic = topic_match.group(1).strip() or None
-            texts.append(topic or "")
-        elif line.startswith("#") or line.startswith("---"):
-            close()
-            current = None
-            topic = None
-        elif current is not None and not told and (stripped := line.strip()):
-            told = True
-            texts.append(stripped)
-            if ctx := _CONTEXT_RE.match(stripped):
-                current["contexts"] = split_contexts(ctx.group("names"), False)
-            elif not is_site_blurb(stripped):  # a site's blurb is neither contexts nor a summary
-                current["summary"] = stripped
-    close()
+            continue
+        title = label.strip()
+        texts.append(title)
+        contexts: tuple[str, ...] | None = None
+        summary: str | None = None
+        if told is not None:
+            texts.append(told)
+            if (names := _context_names(told)) is not None:
+                contexts = split_contexts(names, False)
+            elif not is_site_blurb(told):  # a site's blurb is neither contexts nor a summary
+                summary = told
+        items.append(DayItem(where[1], where[0], title, topic, contexts, summary, path))
     # Most day pages hold no damage at all: one scan of all their texts spares a test per field.
     if needs_cleaning("\n".join(texts)):
         items = [
@@ -402,9 +364,8 @@ def parse_file(path: str, data: bytes) -> ParsedFile:
     text, warnings = decode(data)
     if text is None:
         return ParsedFile(path=path, warnings=tuple(warnings))
-    name = posixpath.basename(path)
     try:
-        if name in DAY_PAGE_NAMES:
+        if path.rpartition("/")[2] in DAY_PAGE_NAMES:
             _meta, body, fm_warnings = _front_matter(text)
             items, item_warnings = parse_day_page(body, path)
             return ParsedFile(path=path, items=tuple(items), warnings=tuple(warnings + fm_warnings + item_warnings))

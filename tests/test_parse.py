@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from newsq.models import DayItem, EventPage
 from newsq.parse import merge_day, parse_day_page, parse_event_page, parse_file, slugify, split_event_path
+from newsq.parse_page import day_items, day_items_by_line, event_blocks, event_blocks_by_line
 
 FULL_PAGE = """
 Formats: [HTML](/news/2003/06/2/probe-launches.html)  [JSON](/news/2003/06/2/probe-launches.json)  
@@ -337,3 +338,158 @@ def test_a_front_matter_date_that_is_no_day_is_named_in_a_warning(date: str) -> 
     assert parsed.page is not None
     assert (parsed.page.day, parsed.page.title) == ("2003-06-02", "Kept title")  # the rest of it is kept
     assert parsed.warnings == (f"front matter date {date!r} is not a day; the folder's day is used",)
+
+
+# --- odd shapes: the fast reader must read them as the line-by-line reader does, or hand them over ---
+
+
+def test_a_page_with_no_sources_block_keeps_its_summary_and_related_apart() -> None:
+    text = "#  A bridge opens. \n\nThe ferry stops.\n\n### Related:\n\n1. [ A ferry sinks. ](/news/2003/06/1/a-ferry-sinks.md) _Context: Norland_\n"
+    p = page(text)
+    assert (p.summary, p.sources) == ("The ferry stops.", ())
+    assert [(r.slug, r.day, r.shared_contexts) for r in p.related] == [("a-ferry-sinks", "2003-06-01", ("Norland",))]
+
+
+def test_damaged_related_links_are_skipped_or_read_to_their_last_link() -> None:
+    text = """# A bridge opens.
+
+### Related:
+
+1. [ No closing bracket ](/news/2003/06/1/no-closing-bracket.md _Context: A_
+2. [ Spaces in the link ](/news/2003/06/1/spaces in it.md)
+3. [ A title with a [note](x) in it ](/news/2003/06/1/a-title-with-a-note.md) _Context: B_
+4. [ Climbs out ](../../../../../etc/passwd.md)
+5. [ Kept ](/news/2003/06/1/kept.md) _Context: C, C , $_
+6. [ Twice ](/news/2003/06/1/twice.md) _note](/news/2003/06/1/later.md) _Context: D_
+"""
+    parsed = parse_file("news/2003/06/2/probe-launches.md", text.encode())
+    assert parsed.page is not None
+    related = [(r.slug, r.title, r.shared_contexts) for r in parsed.page.related][:2]
+    assert related == [
+        ("a-title-with-a-note", "A title with a [note](x) in it", ("B",)),
+        ("kept", "Kept", ("C",)),
+    ]
+    # A line with two links is read to its last one, whose `_Context:_` follows it.
+    assert [(r.slug, r.shared_contexts) for r in parsed.page.related][2:] == [("later", ("D",))]
+    assert parsed.warnings == ("Related link leaves the archive (../../../../../etc/passwd.md); ignored",)
+
+
+def test_headings_with_extra_spaces_are_headings() -> None:
+    text = "#####   Mars   \n#     A probe launches.    \n\nWords.  \n\n###   Sources :  \n1.   [ Agency ](http://a.example/1)  \n\n###\tRelated\t\n 2. [ Other ](/news/2003/06/1/other.md)   _Context:   Mars_  \n"
+    p = page(text)
+    assert (p.topic, p.title, p.summary) == ("Mars", "A probe launches.", "Words.")
+    assert [(s.name, s.url) for s in p.sources] == [("Agency", "http://a.example/1")]
+    assert [(r.slug, r.shared_contexts) for r in p.related] == [("other", ("Mars",))]
+
+
+def test_a_summary_heading_below_the_lists_adds_to_the_summary() -> None:
+    text = "# A bridge opens.\n\nFirst words.\n\n### Sources:\n1. [Agency](http://a.example)\n\n### Summary:\nMore words.\n"
+    p = page(text)
+    assert p.summary == "First words.\n\nMore words."
+    assert [s.name for s in p.sources] == ["Agency"]
+
+
+def test_a_page_with_no_title_line_keeps_its_related_links_and_warns() -> None:
+    text = "### [2003-06-2](/news/2003/06/2/index.md)\n\n### Related:\n1. [ Other ](/news/2003/06/1/other.md)\n"
+    parsed = parse_file("news/2003/06/2/x.md", text.encode())
+    assert parsed.page is not None
+    assert parsed.page.title is None
+    assert [r.slug for r in parsed.page.related] == ["other"]
+    assert parsed.warnings == ("no title line",)
+
+
+def test_crlf_pages_read_as_their_lf_twins() -> None:
+    event = FULL_PAGE.replace("\n", "\r\n").encode()
+    assert parse_file("news/2003/06/2/probe-launches.md", event).page == page(FULL_PAGE)
+    day = "## [2003-06-2](/news/2003/06/2/index.md)\n\n##### Mars\n### [ A probe launches. ](/news/2003/06/2/a.md)\n_Context: Mars_\n"
+    lf = parse_file("news/2003/06/2/index.md", day.encode())
+    assert parse_file("news/2003/06/2/index.md", day.replace("\n", "\r\n").encode()) == lf
+    assert parse_file("news/2003/06/2/index.md", day.replace("\n", "\r").encode()) == lf
+    assert [(i.topic, i.contexts) for i in lf.items] == [("Mars", ("Mars",))]
+
+
+def test_day_page_links_with_unpadded_days_and_months_date_their_items() -> None:
+    day = (
+        "## [2003-06-2](/news/2003/06/2/index.md)\n\n### [ One. ](/news/2003/06/2/one.md)\n_Context: A_\n"
+        "### [ Two. ](/news/2003/6/02/two.md)\n   \nTwo's summary line.\n"  # a blank line of spaces
+        "### [ Three. ](/news/2003/06/31/three.md)\n_Context: C_\n"  # no such day
+    )
+    items = parse_file("news/2003/06/2/index.md", day.encode()).items
+    assert [(i.slug, i.day, i.contexts, i.summary) for i in items] == [
+        ("one", "2003-06-02", ("A",), None),
+        ("two", "2003-06-02", None, "Two's summary line."),
+    ]
+
+
+def test_a_topic_line_between_an_item_and_its_context_line_leaves_the_context_with_the_item() -> None:
+    day = """## [2003-06-2](/news/2003/06/2/index.md)
+
+### [ One. ](/news/2003/06/2/one.md)
+##### Next topic
+
+_Context: A, B_
+### [ Two. ](/news/2003/06/2/two.md)
+_Context: C_
+Not read: an item has one line.
+"""
+    items = parse_file("news/2003/06/2/index.md", day.encode()).items
+    assert [(i.slug, i.topic, i.contexts) for i in items] == [("one", None, ("A", "B")), ("two", "Next topic", ("C",))]
+
+
+def test_mojibake_in_a_related_title_or_a_context_line_is_repaired() -> None:
+    text = "# A bridge opens.\n\n### Related:\n1. [ Caf\u00c3\u00a9 closes. ](/news/2003/06/1/cafa-c-closes.md) _Context: Norland_\n"
+    (related,) = page(text).related
+    assert related.title == "Caf\u00e9 closes."
+    day = "### [ One. ](/news/2003/06/2/one.md)\n_Context: Caf\u00c3\u00a9, Norland_\n"
+    (item,) = parse_file("news/2003/06/2/index.md", day.encode()).items
+    assert item.contexts == ("Caf\u00e9", "Norland")
+
+
+def test_a_nul_byte_after_the_first_8_kib_does_not_stop_the_page_being_read() -> None:
+    text = "# A bridge opens.\n\n" + "Words. " * 1300 + "\x00\n\n### Sources:\n1. [Agency](http://a.example)\n"
+    p = page(text)
+    assert p.title == "A bridge opens."
+    assert [s.name for s in p.sources] == ["Agency"]
+
+
+_LINE_SHAPES = [
+    "# A title",
+    "#   A spaced title  ",
+    "#",
+    "##### A topic",
+    "#####",
+    "###### Six",
+    "### [2003-06-2](/news/2003/06/2/index.md)",
+    "Formats: [HTML](/news/2003/06/2/a.html)",
+    "### Source:",
+    "###  Sources :  ",
+    "### Related:",
+    "###\tChanges",
+    "### Summary:",
+    "### Head:",
+    "### Notes:",
+    "1. [Agency](http://a.example/1)",
+    " 2. [ B [x](y) ](/news/2003/06/1/b.md) _Context: A, a, $_",
+    "3. [C](/news/2003/06/1/c(d).md) _(First version)_ ",
+    "4. [D](/news/2003/06/1/d.md",
+    "5. [E](/news/2003/06/1/e.md) _x](/news/2003/06/1/f.md) _y_",
+    "Some words of a summary.",
+    "_Context: A, B_",
+    "",
+    "   ",
+    "\x0b",
+    "---",
+    "## [Previous Day...](/news/2003/06/1/index.md)",
+    "### [ An item. ](/news/2003/06/2/an-item.md)",
+    "###[Another](/news/2003/06/2/another.md)  ",
+    "### [ ](/news/2003/06/2/.md)",
+    "### [An essay](/opinion/2003/06/2/an-essay/index.md)",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(_LINE_SHAPES), st.text("#[]()_-: 1.\x0b\u2028ab", max_size=8)), max_size=30))
+def test_the_fast_readers_find_what_the_line_readers_find(lines: list[str]) -> None:
+    text = "\n".join(lines)
+    assert event_blocks(text) == event_blocks_by_line(text)
+    assert day_items(text) == day_items_by_line(text)
