@@ -258,7 +258,7 @@ def row_of(r: tuple[Any, ...]) -> Row:
             topic=topic,
             contexts=tuple(str(contexts).split("\n")) if contexts else (),
             sources=tuple(Source(n, u) for n, u in json.loads(str(sources))),
-            aliases=tuple(json.loads(str(aliases))),
+            aliases=tuple(json.loads(aliases)) if aliases != "[]" else (),  # most events have none
             path=path,
         ),
     )
