@@ -124,7 +124,10 @@ class Cache:
         if days is None:
             moved = indexer.changed_dirs(conn)
         else:
-            reals, mtimes = store.dir_places(conn, day_folders(days))
+            days = list(days)
+            # The days' own folders (and those above them), and the folders of the pages the cache
+            # knows to speak of them (a page filed in another day's folder, removed since).
+            reals, mtimes = store.dir_places(conn, day_folders(days) | store.dirs_of_days(conn, days))
             found = changed_folders(list(zip(reals, mtimes, strict=True)))
             moved = store.dirs_at(conn, found) if found else []
         return bool(moved) and self._refresh(opened, moved, progress=None)  # the command's bar has gone

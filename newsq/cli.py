@@ -222,20 +222,21 @@ def archive_cache(archive: Path | None, refresh: str = "quick", check: str = "ev
 
 
 def resolved(cache: "Opened", ref: str) -> "Row":
-    """The event a REF names, its day's folders checked first. A REF the cache does not know has
-    every folder checked before it is called unknown: its page may have just been added."""
+    """The event a REF names, its day's folders checked first. A REF the cache does not know (or
+    no longer finds once its day is read again: the page moved) has every folder checked before
+    it is called unknown: its page may have just been added, or moved to another day."""
     from newsq import query
     from newsq.errors import UnknownRef
 
     try:
         row = query.resolve(cache.conn, ref)
+        if not cache.confirm([row.event.day]):
+            return row
+        return query.resolve(cache.conn, ref)
     except UnknownRef:
         if not cache.confirm(None):
             raise
-        row = query.resolve(cache.conn, ref)
-    if cache.confirm([row.event.day]):
-        row = query.resolve(cache.conn, ref)
-    return row
+    return query.resolve(cache.conn, ref)
 
 
 # --- the commands -----------------------------------------------------------------------------------------

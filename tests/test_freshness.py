@@ -91,3 +91,28 @@ def test_search_finds_a_page_added_anywhere_within_a_few_searches(make_archive: 
     found = [bool(_slugs(run, "search", "comet", "--archive", root)) for _ in range(TURN_SHARE)]
     assert any(found)
     assert all(found[found.index(True) :])  # and once seen, it stays
+
+
+def test_show_follows_a_page_moved_to_another_day(make_archive: MakeArchive, run: Run) -> None:
+    root = _archive(make_archive)
+    assert run("index", "--archive", root)[0] == 0
+    elsewhere = root / "news/2004/01/4"
+    (root / DAY / "a-probe-reaches-the-moon.md").rename(elsewhere / "a-probe-reaches-the-moon.md")
+    _moved(root / DAY)
+    _moved(elsewhere)
+    code, out, err = run("show", "a-probe-reaches-the-moon", "--archive", root, "--json")
+    assert code == 0, err
+    assert json.loads(out)["date"] == "2004-01-04"
+
+
+def test_on_forgets_a_page_dated_to_its_day_from_another_folder(make_archive: MakeArchive, run: Run) -> None:
+    """A page filed in one day's folder whose front matter dates it to another day: once indexed,
+    its removal is seen by `on` of the day it is dated to."""
+    root = _archive(make_archive)
+    page = root / DAY / "a-dated-page.md"
+    page.write_text("---\ndate: 2004-01-04\n---\n# A dated page.\n", encoding="utf-8")
+    assert run("index", "--archive", root)[0] == 0
+    assert "a-dated-page" in _slugs(run, "on", "2004-01-04", "--archive", root)
+    page.unlink()
+    _moved(root / DAY)
+    assert "a-dated-page" not in _slugs(run, "on", "2004-01-04", "--archive", root)

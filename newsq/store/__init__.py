@@ -116,6 +116,9 @@ from newsq.store.files import (
     dirs_in_turn as dirs_in_turn,
 )
 from newsq.store.files import (
+    dirs_of_days as dirs_of_days,
+)
+from newsq.store.files import (
     dirs_under as dirs_under,
 )
 from newsq.store.files import (

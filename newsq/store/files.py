@@ -161,6 +161,13 @@ def drop_files(conn: sqlite3.Connection, paths: Iterable[str]) -> set[str]:
     return days
 
 
+def dirs_of_days(conn: sqlite3.Connection, days: Iterable[str]) -> set[str]:
+    """The folders of the files that speak of some days, as the cache recorded them (a page filed
+    in another day's folder, a front page)."""
+    sql = "SELECT path FROM file_days WHERE day IN (SELECT value FROM json_each(?))"
+    return {_dir_of(p) for (p,) in conn.execute(sql, (json.dumps(list(days)),))}
+
+
 def days_of(conn: sqlite3.Connection, paths: Iterable[str]) -> set[str]:
     """The days some files speak of, as the cache recorded them."""
     days: set[str] = set()
