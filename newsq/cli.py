@@ -435,6 +435,13 @@ def main() -> None:
         app.registered_commands = [commands[name]]
     try:
         app()
+    except SystemExit:
+        indexer = sys.modules.get("newsq.indexer")
+        if indexer is not None and indexer.abandoned:  # a worker died: end without joining the pool's threads
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(Exit.ERROR)
+        raise
     except KeyboardInterrupt:
         say("interrupted")
         sys.exit(Exit.INTERRUPTED)

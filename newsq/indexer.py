@@ -182,22 +182,47 @@ def _pool_map(tasks: Iterable[_Task], parallel: bool) -> Iterator[_Result]:
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    ctx = mp.get_context("fork")
-    with ProcessPoolExecutor(os.cpu_count() or 1, mp_context=ctx, initializer=_die_with_parent) as pool:
-        it = iter(tasks)
-        try:
-            while window := list(itertools.islice(it, _WINDOW)):
-                # Ctrl-C reaches the workers too: only the parent handles it. Workers are forked
-                # (while tasks are handed out) with SIGINT blocked, so it never reaches one. Blocked,
-                # not ignored, in the parent too: a Ctrl-C in this moment waits, it is not lost.
-                signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-                try:
-                    results = pool.map(_index_pages, window, chunksize=4)
-                finally:
-                    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
-                yield from results
-        except BrokenProcessPool:
-            raise IndexingFailed("a worker process of the index died (killed?); nothing was saved") from None
+    global abandoned
+    pool = ProcessPoolExecutor(os.cpu_count() or 1, mp_context=mp.get_context("fork"), initializer=_die_with_parent)
+    workers: set[int | None] = set()
+    finished = False
+    it = iter(tasks)
+    try:
+        while window := list(itertools.islice(it, _WINDOW)):
+            # Ctrl-C reaches the workers too: only the parent handles it. Workers are forked
+            # (while tasks are handed out) with SIGINT blocked, so it never reaches one. Blocked,
+            # not ignored, in the parent too: a Ctrl-C in this moment waits, it is not lost.
+            signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+            try:
+                futures = [pool.submit(_index_pages, task) for task in window]
+            finally:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+            workers = workers or {p.pid for p in mp.active_children()}
+            for future in futures:
+                # A worker killed while it sends its result leaves the pool waiting for the rest of
+                # it for ever (and the others waiting for the pipe): look for dead workers meanwhile.
+                while True:
+                    try:
+                        result = future.result(timeout=0.25)
+                        break
+                    except TimeoutError:
+                        if workers - {p.pid for p in mp.active_children()}:
+                            raise BrokenProcessPool from None
+                yield result
+        finished = True
+    except BrokenProcessPool:
+        abandoned = True  # cli.main ends the process without waiting on the pool's threads
+        raise IndexingFailed("a worker process of the index died (killed?); nothing was saved") from None
+    finally:
+        if not finished:  # a dead worker, or the caller stopped early (an error): end the workers now
+            for worker in mp.active_children():
+                worker.kill()
+        pool.shutdown(wait=finished, cancel_futures=True)
+
+
+# Set when a worker died: the pool's threads may wait on its half-sent result for ever, and
+# Python's exit would wait on them.
+abandoned = False
 
 
 def build(conn: sqlite3.Connection, archive: Archive, progress: Progress | None = None) -> IndexStats:

@@ -249,7 +249,7 @@ def parallel_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     finally:
         sys.path.remove(str(REPO / "bench"))
     root = tmp_path_factory.mktemp("parallel") / "archive"
-    generate(root, 3500, 11)
+    generate(root, 10_000, 11)  # parsing must outlast a test's look at the workers, even on a fast machine
     return root
 
 

@@ -211,19 +211,30 @@ def _distinct(names: Iterable[str]) -> list[str]:
 
 
 def _count_contexts(conn: sqlite3.Connection, added: Sequence[tuple[str, str]]) -> None:
-    """One more event for each (context, day): a context already known keeps its spelling."""
+    """One more event for each (context, day)."""
     conn.executemany(
         "INSERT INTO contexts(name, events, first, last) VALUES (?1, 1, ?2, ?2) ON CONFLICT(name) DO UPDATE "
         "SET events = events + 1, first = min(first, excluded.first), last = max(last, excluded.last)",
         added,
     )
+    conn.executemany(
+        "INSERT INTO spellings VALUES (?, 1) ON CONFLICT(spelling) DO UPDATE SET events = events + 1",
+        [(name,) for name, _day in added],
+    )
+    _respell(conn, {name for name, _day in added})
 
 
 def _uncount_contexts(conn: sqlite3.Connection, removed: Sequence[tuple[str, str, int]]) -> None:
     """One event fewer for each (context, day, id) removed from event_contexts; first and last found
     again (on the (context, day) index) where they were the day removed."""
-    by_event = {(c.encode("utf-8").lower(), i): (c, d) for c, d, i in removed}
+    by_event: dict[tuple[bytes, int], tuple[str, str]] = {}
+    for name, day, id_ in removed:  # event_contexts kept the first of an event's spellings
+        by_event.setdefault((name.encode("utf-8").lower(), id_), (name, day))
     conn.executemany("UPDATE contexts SET events = events - 1 WHERE name = ?", [(c,) for c, _d in by_event.values()])
+    conn.executemany(
+        "UPDATE spellings SET events = events - 1 WHERE spelling = ?", [(c,) for c, _ in by_event.values()]
+    )
+    conn.execute("DELETE FROM spellings WHERE events <= 0")
     for name, day in by_event.values():
         row = conn.execute("SELECT events, first, last FROM contexts WHERE name = ?", (name,)).fetchone()
         if row is None or row[0] <= 0:
@@ -232,6 +243,19 @@ def _uncount_contexts(conn: sqlite3.Connection, removed: Sequence[tuple[str, str
             first = conn.execute("SELECT min(day) FROM event_contexts WHERE context = ?", (name,)).fetchone()[0]
             last = conn.execute("SELECT max(day) FROM event_contexts WHERE context = ?", (name,)).fetchone()[0]
             conn.execute("UPDATE contexts SET first = ?, last = ? WHERE name = ?", (first, last, name))
+    _respell(conn, {name for name, _day in by_event.values()})
+
+
+def _respell(conn: sqlite3.Connection, names: Iterable[str]) -> None:
+    """Show each of these contexts in the spelling most of its events use (ties: the first in code
+    point order, as a full index chooses)."""
+    for name in names:
+        best = conn.execute(
+            "SELECT spelling FROM spellings WHERE spelling = ? COLLATE NOCASE ORDER BY events DESC, spelling LIMIT 1",
+            (name,),
+        ).fetchone()
+        if best is not None:
+            conn.execute("UPDATE contexts SET name = ?1 WHERE name = ?1 AND name != ?1 COLLATE BINARY", (best[0],))
 
 
 def rebuild_fts(conn: sqlite3.Connection) -> None:

@@ -46,10 +46,12 @@ SELECT context, events, first, last FROM (
 
 
 def refresh_contexts(conn: sqlite3.Connection) -> None:
-    """Count every context, at the end of a full index (an update keeps the counts as it goes:
-    store.events; a context already known keeps the spelling the last full index chose)."""
+    """Count every context and its spellings, at the end of a full index (an update keeps the
+    counts as it goes: store.events)."""
     conn.execute("DELETE FROM contexts")
     conn.executemany("INSERT INTO contexts VALUES (?, ?, ?, ?)", conn.execute(_CONTEXT_ROWS.format(where="")))
+    conn.execute("DELETE FROM spellings")
+    conn.execute("INSERT INTO spellings SELECT context, count(*) FROM event_contexts GROUP BY context COLLATE BINARY")
 
 
 _CONTEXT_ORDER = {

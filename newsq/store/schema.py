@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
@@ -49,6 +49,10 @@ CREATE TABLE days(day TEXT PRIMARY KEY, events INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE contexts(
     name TEXT NOT NULL COLLATE NOCASE PRIMARY KEY, events INTEGER NOT NULL, first TEXT NOT NULL, last TEXT NOT NULL
 ) WITHOUT ROWID;
+-- How many events spell a context each way, exactly: an update keeps it, so that a context shows
+-- its commonest spelling without its events being read again.
+CREATE TABLE spellings(spelling TEXT PRIMARY KEY, events INTEGER NOT NULL) WITHOUT ROWID;
+CREATE INDEX spellings_nocase ON spellings(spelling COLLATE NOCASE);
 CREATE VIRTUAL TABLE events_fts USING fts5(
     title, summary, topic, contexts, content='events', content_rowid='id',
     tokenize='unicode61 remove_diacritics 2'
