@@ -71,6 +71,11 @@ def archive(make_archive: MakeArchive, run: Run) -> Path:
     return root
 
 
+def _write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
 def _json(run: Run, *args: str | Path) -> tuple[int, object, str]:
     code, out, err = run(*args)
     return code, json.loads(out) if out.strip() else None, err
@@ -188,6 +193,8 @@ def test_context_counts_follow_edits_that_move_first_and_last(run: Run, archive:
         run("index", "--rebuild", "--archive", archive)
         return contexts()
 
+    lower_case = [(f"lower-case-{n}", "nasa") for n in range(4)]
+
     edits = [
         lambda: (archive / _folder("2007-06-03") / "index.md").write_text(
             _day("2007-06-03", ("june-rocket-rises", "Kazakhstan, Baikonur"), ("twice-named", "mars, MARS, Mars"))
@@ -197,6 +204,9 @@ def test_context_counts_follow_edits_that_move_first_and_last(run: Run, archive:
         lambda: (archive / _folder("2007-06-03") / "index.md").write_text(
             _day("2007-06-03", ("june-rocket-rises", "Kazakhstan, Baikonur"))
         ),
+        # "nasa" becomes the spelling most events use, then "NASA" again.
+        lambda: _write(archive / _folder("2008-01-01") / "index.md", _day("2008-01-01", *lower_case)),
+        lambda: (archive / _folder("2008-01-01") / "index.md").unlink(),
     ]
     for edit in edits:
         edit()
