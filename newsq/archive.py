@@ -113,6 +113,9 @@ def walk_dirs(
                         if entry.name.endswith(".md"):
                             problems.append((rel, "a folder named like a page; its pages are read"))
                     continue
+                if rel_dir and entry.is_symlink() and entry.is_dir():
+                    problems.append((rel, "link to a folder; not followed"))
+                    continue
                 if not entry.name.endswith(".md"):
                     continue
                 if entry.is_symlink():

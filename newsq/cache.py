@@ -111,7 +111,7 @@ class Cache:
                 if opened is not None and refresh == "quick":
                     return opened
             if opened is None:
-                return self._rebuild(notes)
+                return self._rebuild(list(dict.fromkeys(notes)))  # (each look may have noted the same)
             opened.stats = indexer.update(opened.conn, self.archive, self.progress)
             return opened
 

@@ -448,3 +448,7 @@ def main() -> None:
     except BrokenPipeError:
         quiet_stdout()
         sys.exit(Exit.FOUND)
+    except OSError as exc:  # help or --version printed by Click into a full disk (commands use Output)
+        quiet_stdout()
+        say(f"error: cannot write the output: {exc.strerror or exc}")
+        sys.exit(Exit.ERROR)

@@ -11,9 +11,12 @@ def _interrupted(_signum: int, _frame: object) -> None:
     in multiprocessing's pool teardown, and a Ctrl-C during start-up would be a traceback."""
     try:
         # Straight to the file: a progress bar may hold sys.stderr in a buffer of its own, and be on
-        # screen with the cursor hidden (clear its line, show the cursor).
+        # screen with the cursor hidden (clear its line, show the cursor). Its refresh thread may
+        # still draw: stderr becomes /dev/null for it first, and the line goes to a copy of stderr.
         restore = b"\r\x1b[2K\x1b[?25h" if os.isatty(2) else b""
-        os.write(2, restore + b"newsq: interrupted\n")
+        terminal = os.dup(2)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 2)
+        os.write(terminal, restore + b"newsq: interrupted\n")
     except OSError:
         pass
     if (cleanup := sys.modules.get("newsq.cleanup")) is not None:

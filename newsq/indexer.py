@@ -329,7 +329,7 @@ def update(
         known_dirs = store.dirs_under(conn, only)  # the folders below those looked at, not all
         looked = set(only)
         gone_dirs = [
-            d for d in known_dirs if d.rpartition("/")[0] in looked and not os.path.isdir(real_dir(archive, d))
+            d for d in known_dirs if d.rpartition("/")[0] in looked and not _walked_folder(real_dir(archive, d))
         ]
         gone_dirs += [d for d in known_dirs if any(d.startswith(g + "/") for g in gone_dirs)]
         known = store.file_stats(conn, dirs=[*only, *gone_dirs])
@@ -436,6 +436,11 @@ def _front_pages(
 def _cut(pf: ParsedFile, day: str) -> ParsedFile:
     """A parsed front page with only one day's items (what a worker merging that day needs)."""
     return pf._replace(items=tuple(i for i in pf.items if i.day == day))
+
+
+def _walked_folder(path: str) -> bool:
+    """A folder the walk goes into: a real one, not a link to one (walk_dirs never follows those)."""
+    return os.path.isdir(path) and not os.path.islink(path)
 
 
 def _finish(

@@ -116,3 +116,18 @@ def test_on_forgets_a_page_dated_to_its_day_from_another_folder(make_archive: Ma
     page.unlink()
     _moved(root / DAY)
     assert "a-dated-page" not in _slugs(run, "on", "2004-01-04", "--archive", root)
+
+
+def test_a_day_folder_replaced_by_a_link_is_not_followed(make_archive: MakeArchive, run: Run, tmp_path: Path) -> None:
+    """Linked folders are never followed (no loops, nothing outside the archive): a query's refresh
+    and `newsq index` agree, and the index says why the folder's pages are gone."""
+    root = _archive(make_archive)
+    assert run("index", "--archive", root)[0] == 0
+    (root / DAY).rename(tmp_path / "elsewhere")
+    (root / DAY).symlink_to(tmp_path / "elsewhere")
+    _moved(root / "news/2003/06")
+    assert _slugs(run, "on", "2003-06-02", "--archive", root) == []
+    code, _out, err = run("index", "--archive", root)
+    assert code == 0 and "1 warning" in err
+    code, out, _err = run("info", "--archive", root, "--json")
+    assert "link to a folder; not followed" in out

@@ -168,6 +168,14 @@ def test_every_usage_error_is_one_plain_line(args: list[str], run: Run) -> None:
     assert re.search(r"\(see newsq( \w+)? -h\)$", line), line
 
 
+@pytest.mark.parametrize("args", [["--help"], ["-V"], ["on", "--help"]])
+def test_help_into_a_full_disk_is_one_line_and_exit_2(args: list[str]) -> None:
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run([sys.executable, "-m", "newsq", *args], stdout=full, stderr=subprocess.PIPE, text=True)
+    assert proc.returncode == Exit.ERROR
+    assert proc.stderr == "newsq: error: cannot write the output: No space left on device\n"
+
+
 def test_a_mistyped_command_is_named_once(run: Run) -> None:
     code, _out, err = run("serch", "Mars")
     assert code == Exit.ERROR
