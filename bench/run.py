@@ -90,6 +90,7 @@ class Context:
     runs: int
     stats: dict[str, object]
     install: Install
+    index_runs: int  # runs of each index measure (a full index at 1M takes minutes)
     rows: list[Row] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -233,8 +234,9 @@ def repeat(
     ok: Sequence[int] = (0,),
     cache: Path | None = None,
 ) -> list[Sample]:
-    timeout = INDEX_TIMEOUT if "index" in cmd else QUERY_TIMEOUT
-    return [ctx.run(cmd, ok, timeout, cache) for _ in range(ctx.runs)]
+    indexing = "index" in cmd
+    timeout = INDEX_TIMEOUT if indexing else QUERY_TIMEOUT
+    return [ctx.run(cmd, ok, timeout, cache) for _ in range(ctx.index_runs if indexing else ctx.runs)]
 
 
 def against_floor(ctx: Context, cmd: Sequence[str]) -> tuple[list[Sample], list[Sample]]:
@@ -276,7 +278,7 @@ def bench_size(ctx: Context, rg: str | None) -> None:
     fresh = ctx.cache.with_name(ctx.cache.name + "-fresh")
 
     def full() -> Row:
-        for _ in range(ctx.runs):
+        for _ in range(ctx.index_runs):
             shutil.rmtree(fresh, ignore_errors=True)
             fresh.mkdir(parents=True)
             full_new.append(ctx.run(ctx.newsq("index", "--archive", archive), (0,), INDEX_TIMEOUT, fresh))
@@ -358,7 +360,7 @@ def bench_size(ctx: Context, rg: str | None) -> None:
 
         def touched() -> Row:
             samples: list[Sample] = []
-            for r in range(ctx.runs):
+            for r in range(ctx.index_runs):
                 for path in chosen:
                     with open(path, "a", encoding="utf-8") as fh:
                         fh.write(f"\nA later report, revision {r + 1}, adds one more sentence.\n")
@@ -680,7 +682,8 @@ def render(rows: list[Row], notes: list[str], command: str, runs: int, install: 
         "",
         *machine(install, load, source),
         f"- Command: `{command}`",
-        f"- Each figure is the median of {runs} run(s); ratio = newsq / baseline.",
+        f"- Each figure is the median of {runs} run(s) (index measures: see the command's --index-runs); "
+        "ratio = newsq / baseline.",
         "",
     ]
     out.append("| size | measure | newsq median | baseline median | ratio | target |")
@@ -714,6 +717,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10000,100000", help="comma-separated event counts")
     parser.add_argument("--million", action="store_true", help="also run 1,000,000 events")
     parser.add_argument("--runs", type=int, default=5, help="runs per measurement (median)")
+    parser.add_argument("--index-runs", type=int, help="runs of each index measure (default: --runs)")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/newsq-bench"))
     parser.add_argument("--out", type=Path, default=BENCH_DIR / "RESULTS.md")
     parser.add_argument("--seed", type=int, default=1)
@@ -729,7 +733,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--sizes takes comma-separated integers")
     if args.million and 1_000_000 not in sizes:
         sizes.append(1_000_000)
-    if args.runs < 1 or not sizes or min(sizes) < 1:
+    if args.runs < 1 or (args.index_runs is not None and args.index_runs < 1) or not sizes or min(sizes) < 1:
         parser.error("--runs and every size must be at least 1")
 
     load_start = load_average()
@@ -756,7 +760,8 @@ def main(argv: list[str] | None = None) -> int:
             f"size {size}: {stats.get('events')} events on {stats.get('days')} days, {stats.get('files')} files, "
             f"sample day {stats.get('sample_day')}, sample slug `{stats.get('sample_slug')}`"
         )
-        ctx = Context(size, archive, workdir / f"cache-{size}-seed{args.seed}", args.runs, stats, install)
+        index_runs = args.index_runs or args.runs
+        ctx = Context(size, archive, workdir / f"cache-{size}-seed{args.seed}", args.runs, stats, install, index_runs)
         bench_size(ctx, rg)
         rows += ctx.rows
         notes += ctx.notes
