@@ -20,29 +20,46 @@ from newsq.models import (
 Progress = Callable[[int, int], None]  # (files done, files to do)
 
 
-def _place(archive: Archive, path: str) -> str:
-    """Where to read again a page the cache has read: a link is followed, as the walk follows it,
-    when it leads to a file inside the archive (else the read refuses the link)."""
-    folder, _, name = path.rpartition("/")
-    place = os.path.join(real_dir(archive, folder), name)
-    if os.path.islink(place):
-        real = os.path.realpath(place)
-        root = str(archive.root)
-        if os.path.commonpath([real, root]) == root:
-            return real
+def _places_of(archive: Archive) -> Callable[[str], str]:
+    """Where to read again a page the cache has read (as the walk found it): a link is followed when
+    it leads to a file inside the archive (else the read refuses the link)."""
+    root = str(archive.root)
+    folders: dict[str, str] = {}
+
+    def place(path: str) -> str:
+        folder, _, name = path.rpartition("/")
+        if (where := folders.get(folder)) is None:
+            where = folders[folder] = real_dir(archive, folder)
+        at = os.path.join(where, name)
+        if os.path.islink(at):
+            real = os.path.realpath(at)
+            if os.path.commonpath([real, root]) == root:
+                return real
+        return at
+
     return place
 
 
 def _day_task(
-    conn: sqlite3.Connection, archive: Archive, day: str, front: list[ParsedFile], new: Iterable[ArchiveFile] = ()
+    conn: sqlite3.Connection,
+    place: Callable[[str], str],
+    day: str,
+    fronts: dict[str, ParsedFile],
+    new: Iterable[ArchiveFile] = (),
 ) -> workers.Task:
     """What merging a day again takes: the day-folder pages the cache records as speaking of it,
-    plus `new` ones (not yet recorded), and the parsed front pages that speak of it."""
-    files = {
-        path: ArchiveFile(path, _place(archive, path), m, s, c)
-        for path, m, s, c in store.files_of_day(conn, day)
-        if folder_day(folder_of(path)) is not None  # front pages are parsed once, in `front`
-    }
+    plus `new` ones (not yet recorded), and the front pages that speak of it, parsed here, each
+    once (kept in `fronts`: one can speak of a thousand days) and cut to the day's items."""
+    files: dict[str, ArchiveFile] = {}
+    front: list[ParsedFile] = []
+    for path, m, s, c in store.files_of_day(conn, day):
+        f = ArchiveFile(path, place(path), m, s, c)
+        if folder_day(folder_of(path)) is not None:
+            files[path] = f
+            continue
+        if path not in fronts:
+            fronts[path] = workers.read_and_parse(f)[0]
+        front.append(workers.cut(fronts[path], day))
     files.update((f.path, f) for f in new)
     return list(files.values()), {day: front} if front else {}, day
 
@@ -71,6 +88,7 @@ def _build(
     # Front pages (outside day folders) list items of many days. The root's come first in the
     # walk; a day merged before a late one spoke of it is merged again at the end.
     front: dict[str, list[ParsedFile]] = {}
+    front_parsed: dict[str, ParsedFile] = {}
     covered: set[str] = set()
     late: set[str] = set()
     front_files: list[int] = []
@@ -86,6 +104,7 @@ def _build(
                 for f in files:
                     pf, rec = workers.read_and_parse(f)
                     records.append(rec)
+                    front_parsed[f.path] = pf
                     for d in rec.days:
                         front.setdefault(d, []).append(pf)
                         if d in covered:
@@ -113,18 +132,19 @@ def _build(
                 spread.add(day)
                 continue
             merged_days.add(day)
-            store.insert_events(conn, events, fts=False)
+            store.insert_events(conn, day, events, fts=False)
         done += len(records)
         if progress is not None:
             progress(done, 0)
     store.create_indexes(conn)
     # Days known only from front pages, spoken of late by one, or with pages in several folders.
     again = sorted((set(front) - covered) | late | spread)
-    tasks = [_day_task(conn, archive, d, [workers.cut(pf, d) for pf in front.get(d, [])]) for d in again]
+    place = _places_of(archive)
+    tasks = [_day_task(conn, place, d, front_parsed) for d in again]
     for _records, merged in _merge_again(tasks):
         for day, events in merged:
             store.delete_days(conn, [day], fts=False)  # the full-text index is made at the end
-            store.insert_events(conn, events, fts=False)
+            store.insert_events(conn, day, events, fts=False)
     store.save_dirs(conn, _places(archive, dirs))
     store.refresh_days(conn)
     store.refresh_contexts(conn)
@@ -220,16 +240,14 @@ def _apply(
         store.put_files(conn, [rec])
         dirty.update(rec.days)
     waiting = {f.path for f in changed} - set(fronts)
-    merged: set[str] = set()
-    touched: set[str] = set()
+    place = _places_of(archive)
+    changed_days: set[str] = set()
+    contexts: set[str] = set()  # of the events removed or added: their counts change
     todo = dirty
     done = 0
     while todo:  # a new page dated into another day (front matter) merges that day again
-        touched |= store.contexts_of_days(conn, todo)
-        front = _front_pages(conn, archive, todo, fronts)
-        tasks = [_day_task(conn, archive, d, front.get(d, []), new.get(d, ())) for d in sorted(todo)]
+        tasks = [_day_task(conn, place, d, fronts, new.get(d, ())) for d in sorted(todo)]
         read_for = {t[2]: {f.path for f in t[0]} for t in tasks}
-        merged |= todo
         todo = set()
         total = done + workers.pages_of(tasks)
         for records, days in _merge_again(tasks):
@@ -238,28 +256,14 @@ def _apply(
             waiting.difference_update(r.path for r in fresh)
             todo.update(d for r in fresh for d in r.days if r.path not in read_for.get(d, ()))
             for day, events in days:
-                store.replace_day(conn, day, events)
+                if (touched := store.replace_day(conn, day, events)) is not None:
+                    changed_days.add(day)
+                    contexts |= touched
             done += len(records)
             if progress is not None:
                 progress(done, total)
-    store.refresh_days(conn, merged)
-    store.refresh_contexts(conn, touched | store.contexts_of_days(conn, merged))
-
-
-def _front_pages(
-    conn: sqlite3.Connection, archive: Archive, days: Iterable[str], parsed: dict[str, ParsedFile]
-) -> dict[str, list[ParsedFile]]:
-    """day -> the front pages (outside day folders) that speak of it, each parsed once (into
-    `parsed`) and cut to that day's items: a front page can speak of a thousand days."""
-    out: dict[str, list[ParsedFile]] = {}
-    for day in days:
-        for path, m, s, c in store.files_of_day(conn, day):
-            if folder_day(folder_of(path)) is not None:
-                continue
-            if path not in parsed:
-                parsed[path] = workers.read_and_parse(ArchiveFile(path, _place(archive, path), m, s, c))[0]
-            out.setdefault(day, []).append(workers.cut(parsed[path], day))
-    return out
+    store.refresh_days(conn, changed_days)
+    store.refresh_contexts(conn, contexts)
 
 
 def _finish(

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 
 from newsq.archive import folder_day, folder_of
 from newsq.errors import IndexingFailed
-from newsq.models import ArchiveFile, Event, FileRecord, ParsedFile
+from newsq.models import ArchiveFile, FileRecord, ParsedFile, StoredEvent
 
 # Below this many pages to read, worker processes cost more than they save.
 PARALLEL_MIN_FILES = 3000
@@ -83,13 +83,15 @@ def _read(real: str) -> bytes:
         os.close(fd)
 
 
-def _merge(day: str, parsed: list[ParsedFile]) -> list[Event]:
+def _merge(day: str, parsed: list[ParsedFile]) -> list[StoredEvent]:
+    """A day's events from its pages, encoded as the store writes them."""
     from newsq import parse  # lazily: a query that needs no indexing never pays for it
+    from newsq.store import encode_event
 
     parsed = sorted(parsed, key=lambda p: _file_rank(p.path))
     pages = [p.page for p in parsed if p.page is not None and p.page.day == day]
     items = [i for p in parsed for i in p.items if i.day == day]
-    return parse.merge_day(day, pages, items)
+    return [encode_event(ev) for ev in parse.merge_day(day, pages, items)]
 
 
 def cut(pf: ParsedFile, day: str) -> ParsedFile:
@@ -101,8 +103,8 @@ def cut(pf: ParsedFile, day: str) -> ParsedFile:
 # merge (None: every day the pages speak of). The cache keeps no parsed copy of a page: a day is
 # merged again from its pages read again (about 30, a few ms), which costs less than storing them.
 Task = tuple[list[ArchiveFile], dict[str, list[ParsedFile]], str | None]
-# The records of the pages read, and the events of the days merged.
-Result = tuple[list[FileRecord], list[tuple[str, list[Event]]]]
+# The records of the pages read, and the events of the days merged (encoded for the store).
+Result = tuple[list[FileRecord], list[tuple[str, list[StoredEvent]]]]
 
 
 def index_pages(task: Task) -> Result:

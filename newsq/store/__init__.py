@@ -8,6 +8,9 @@ from newsq.store.events import (
     delete_days as delete_days,
 )
 from newsq.store.events import (
+    encode_event as encode_event,
+)
+from newsq.store.events import (
     event_by_id as event_by_id,
 )
 from newsq.store.events import (

@@ -11,7 +11,7 @@ import zlib
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
-from newsq.models import Event, Filters, Link, Row, Source
+from newsq.models import Event, Filters, Link, Row, Source, StoredEvent
 
 EVENT_COLUMNS = "e.id, e.slug, e.day, e.title, e.summary, e.topic, e.contexts, e.sources, e.aliases, e.path"
 
@@ -94,9 +94,9 @@ def delete_days(conn: sqlite3.Connection, days: Iterable[str], *, fts: bool) -> 
         _delete_events(conn, [i for (i,) in conn.execute("SELECT id FROM events WHERE day = ?", (day,))], fts=fts)
 
 
-def _event_values(ev: Event) -> tuple[Any, ...]:
-    """An event's columns as stored (after id, day and ord)."""
-    return (
+def encode_event(ev: Event) -> StoredEvent:
+    """An event as the store writes it (done where it was merged: see models.StoredEvent)."""
+    values = (
         ev.slug,
         ev.title,
         ev.summary,
@@ -106,41 +106,52 @@ def _event_values(ev: Event) -> tuple[Any, ...]:
         json.dumps(ev.aliases),
         ev.path,
     )
-
-
-def _link_values(ev: Event) -> tuple[tuple[Any, ...], ...]:
-    """An event's Related links as stored (after event_id and ord)."""
-    return tuple(
+    links = tuple(
         ("" if ln.slug == _title_slug(ln.title) else ln.slug, ln.day, ln.title, "\n".join(ln.shared_contexts))
         for ln in ev.related
     )
+    keys = tuple(_link_key(ln.slug) for ln in ev.related)
+    return values, links, (ev.slug, *ev.aliases), ev.contexts, keys
 
 
-def replace_day(conn: sqlite3.Connection, day: str, events: Sequence[Event]) -> None:
+def replace_day(conn: sqlite3.Connection, day: str, events: Sequence[StoredEvent]) -> set[str] | None:
     """Make a day's stored events these, touching only those that changed (a page edit
-    rewrites one event, not the whole day, and leaves the others' FTS rows alone)."""
-    old: dict[tuple[Any, ...], list[int]] = {}
-    for id_, *values in conn.execute(
-        "SELECT id, slug, title, summary, topic, contexts, sources, aliases, path FROM events WHERE day = ?", (day,)
-    ).fetchall():
-        links = conn.execute(
-            "SELECT slug, day, title, shared_contexts FROM links WHERE event_id = ? ORDER BY ord", (id_,)
-        ).fetchall()
-        old.setdefault((tuple(values), tuple(links)), []).append(id_)
-    kept: list[tuple[int, int]] = []
-    fresh: list[tuple[int, Event]] = []
+    rewrites one event, not the whole day, and leaves the others' FTS rows alone). Returns the
+    contexts of the events removed and added (whose counts change), or None when every event was
+    kept (in its place or another): the day's and its contexts' counts stand."""
+    low, high = day_ids(day)  # the day's events, and their links, are a span of ids: two range reads
+    links: dict[int, list[tuple[Any, ...]]] = {}
+    for id_, *link in conn.execute(
+        "SELECT event_id, slug, day, title, shared_contexts FROM links WHERE event_id BETWEEN ? AND ? "
+        "ORDER BY event_id, ord",
+        (low, high),
+    ):
+        links.setdefault(id_, []).append(tuple(link))
+    old: dict[tuple[Any, ...], list[tuple[int, int]]] = {}
+    for id_, ord_, *values in conn.execute(
+        "SELECT id, ord, slug, title, summary, topic, contexts, sources, aliases, path FROM events "
+        "WHERE id BETWEEN ? AND ?",
+        (low, high),
+    ):
+        old.setdefault((tuple(values), tuple(links.get(id_, ()))), []).append((id_, ord_))
+    kept: list[tuple[int, int, int]] = []  # (ord, id, its ord before)
+    fresh: list[tuple[int, StoredEvent]] = []
     for ord_, ev in enumerate(events):
-        same = old.get((_event_values(ev), _link_values(ev)))
+        same = old.get((ev[0], ev[1]))
         if same:
-            kept.append((ord_, same.pop()))
+            kept.append((ord_, *same.pop()))
         else:
             fresh.append((ord_, ev))
-    _delete_events(conn, [i for ids in old.values() for i in ids], fts=True)
-    if fresh and _next_id(conn, day) + len(fresh) > day_ids(day)[1]:  # the day's ids used up: afresh
-        _delete_events(conn, [i for _, i in kept], fts=True)
+    gone = [(i, values) for (values, _links), ids in old.items() for i, _ in ids]
+    conn.executemany("UPDATE events SET ord = ? WHERE id = ?", [(o, i) for o, i, was in kept if o != was])
+    if not gone and not fresh:
+        return None
+    _delete_events(conn, [i for i, _ in gone], fts=True)
+    if fresh and _next_id(conn, day) + len(fresh) > high:  # the day's ids used up: number it afresh
+        _delete_events(conn, [i for _, i, _ in kept], fts=True)
         kept, fresh = [], list(enumerate(events))
-    conn.executemany("UPDATE events SET ord = ? WHERE id = ? AND ord != ?", [(o, i, o) for o, i in kept])
-    insert_events(conn, [ev for _, ev in fresh], fts=True, ords=[o for o, _ in fresh])
+    insert_events(conn, day, [ev for _, ev in fresh], fts=True, ords=[o for o, _ in fresh])
+    return {c for _, values in gone for c in lines_of(values[4])} | {c for _, ev in fresh for c in ev[3]}
 
 
 def _next_id(conn: sqlite3.Connection, day: str) -> int:
@@ -153,46 +164,43 @@ def _next_id(conn: sqlite3.Connection, day: str) -> int:
 
 
 def insert_events(
-    conn: sqlite3.Connection, events: Sequence[Event], *, fts: bool, ords: Sequence[int] | None = None
+    conn: sqlite3.Connection,
+    day: str,
+    events: Sequence[StoredEvent],
+    *,
+    fts: bool,
+    ords: Sequence[int] | None = None,
 ) -> list[int]:
-    """Insert one day's events in order; with fts, also index their text (incremental updates)."""
+    """Insert one day's events in order, numbered within the day's ids; with fts, also index their
+    text (incremental updates)."""
     if not events:
         return []
-    start = _next_id(conn, events[0].day)
-    ids = list(range(start, start + len(events)))
-    if ids[-1] > day_ids(events[0].day)[1] or any(ev.day != events[0].day for ev in events):
-        raise ValueError(f"cannot number {len(events)} events from id {start} on {events[0].day}")
+    start = _next_id(conn, day)
+    ids = range(start, start + len(events))
+    if ids[-1] > day_ids(day)[1]:
+        raise ValueError(f"cannot number {len(events)} events from id {start} on {day}")
+    order = ords if ords is not None else range(len(events))
     conn.executemany(
         "INSERT INTO events(id, day, ord, slug, title, summary, topic, contexts, sources, aliases, path) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (id_, ev.day, ord_, *_event_values(ev))
-            for id_, ord_, ev in zip(ids, ords if ords is not None else range(len(events)), events, strict=True)
-        ],
+        [(i, day, o, *ev[0]) for i, o, ev in zip(ids, order, events, strict=True)],
+    )
+    pairs = list(zip(ids, events, strict=True))
+    conn.executemany("INSERT OR IGNORE INTO slugs VALUES (?, ?)", [(s, i) for i, ev in pairs for s in ev[2]])
+    conn.executemany(
+        "INSERT OR IGNORE INTO event_contexts VALUES (?, ?, ?)", [(c, day, i) for i, ev in pairs for c in ev[3]]
     )
     conn.executemany(
-        "INSERT OR IGNORE INTO slugs VALUES (?, ?)",
-        [(s, i) for i, ev in zip(ids, events, strict=True) for s in (ev.slug, *ev.aliases)],
+        "INSERT INTO links VALUES (?, ?, ?, ?, ?, ?)", [(i, n, *ln) for i, ev in pairs for n, ln in enumerate(ev[1])]
     )
-    conn.executemany(
-        "INSERT OR IGNORE INTO event_contexts VALUES (?, ?, ?)",
-        [(c, ev.day, i) for i, ev in zip(ids, events, strict=True) for c in ev.contexts],
-    )
-    conn.executemany(
-        "INSERT INTO links VALUES (?, ?, ?, ?, ?, ?)",
-        [(i, n, *values) for i, ev in zip(ids, events, strict=True) for n, values in enumerate(_link_values(ev))],
-    )
-    conn.executemany(
-        "INSERT OR IGNORE INTO link_keys VALUES (?, ?)",
-        [(_link_key(ln.slug), i) for i, ev in zip(ids, events, strict=True) for ln in ev.related],
-    )
-    if fts and ids:
+    conn.executemany("INSERT OR IGNORE INTO link_keys VALUES (?, ?)", [(k, i) for i, ev in pairs for k in ev[4]])
+    if fts:
         conn.executemany(
             "INSERT INTO events_fts(rowid, title, summary, topic, contexts) "
             "SELECT id, title, summary, topic, contexts FROM events WHERE id = ?",
             [(i,) for i in ids],
         )
-    return ids
+    return list(ids)
 
 
 def rebuild_fts(conn: sqlite3.Connection) -> None:

@@ -175,9 +175,12 @@ def days_of(conn: sqlite3.Connection, paths: Iterable[str]) -> set[str]:
 
 def files_of_day(conn: sqlite3.Connection, day: str) -> list[tuple[str, int, int, int]]:
     """(path, mtime_ns, size, ctime_ns) of every file that speaks of a day."""
-    sql = "SELECT path, mtime_ns, size, ctime_ns FROM files WHERE dir = ? AND path = ?"
-    paths = [p for (p,) in conn.execute("SELECT path FROM file_days WHERE day = ?", (day,))]
-    return [row for p in paths for row in conn.execute(sql, (_dir_of(p), p))]
+    by_dir: dict[str, list[str]] = {}
+    for (path,) in conn.execute("SELECT path FROM file_days WHERE day = ?", (day,)):
+        by_dir.setdefault(_dir_of(path), []).append(path)
+    # One read per folder (a day's pages are mostly in its own), each path found on the key.
+    sql = "SELECT path, mtime_ns, size, ctime_ns FROM files WHERE dir = ? AND path IN (SELECT value FROM json_each(?))"
+    return [row for folder, paths in by_dir.items() for row in conn.execute(sql, (folder, json.dumps(paths)))]
 
 
 def _dir_of(path: str) -> str:
