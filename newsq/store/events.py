@@ -102,8 +102,8 @@ def encode_event(ev: Event) -> StoredEvent:
         ev.summary,
         ev.topic,
         "\n".join(ev.contexts),
-        json.dumps([[s.name, s.url] for s in ev.sources]),
-        json.dumps(ev.aliases),
+        json.dumps(ev.sources),  # each (name, url) as a JSON array, as row_of reads it
+        json.dumps(ev.aliases) if ev.aliases else "[]",
         ev.path,
     )
     links = tuple(
