@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Run
+from tests.conftest import MakeArchive, Run
+from tests.test_hostile import ALPHA, BETA, GOOD, _page
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -88,3 +89,38 @@ def test_edits_in_many_days_answer_as_a_rebuild(
     rebuilt = _answers(run, root)
     for got, want in zip(updated, rebuilt, strict=True):
         assert got == want
+
+
+def test_a_day_edited_past_its_ids_is_numbered_afresh(
+    make_archive: MakeArchive, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A day's events are numbered within the day's own span of ids: when edits have used them up,
+    the day is numbered afresh, and every answer stays as a rebuild gives it."""
+    from newsq.store import events, explore
+
+    monkeypatch.setattr(events, "DAY_IDS", 8)  # room for 8 events a day: used up after 6 edits here
+    monkeypatch.setattr(explore, "DAY_IDS", 8)
+    events.day_of_id.cache_clear()
+    try:
+        root = make_archive(GOOD)
+        assert run("index", "--archive", root)[0] == 0
+        for n in range(12):  # the two events in turn: the one edited has the lower id, its new one the next
+            page = root / f"news/2020/01/5/{(ALPHA, BETA)[n % 2]}.md"
+            page.write_text(_page("2020-01-05", f"Probe edit {n} lands on Mars.", "A summary.\n"))
+            assert run("index", "--archive", root)[0] == 0
+            code, out, err = run("search", f"edit {n}", "--json", "--archive", root)
+            assert code == 0, err
+            assert [e["title"] for e in json.loads(out)] == [f"Probe edit {n} lands on Mars."]
+        updated = [run(*args, "--archive", root) for args in _DAY_QUESTIONS]
+        assert run("index", "--rebuild", "--archive", root)[0] == 0
+        assert [run(*args, "--archive", root) for args in _DAY_QUESTIONS] == updated
+    finally:
+        events.day_of_id.cache_clear()
+
+
+_DAY_QUESTIONS = (
+    ("on", "2020-01-05", "--json"),
+    ("search", "probe", "--json"),
+    ("timeline", "probe", "--by", "day", "--json"),
+    ("export", "events"),
+)
