@@ -130,15 +130,16 @@ def _file_values(rec: FileRecord) -> tuple[Any, ...]:
 def put_files(conn: sqlite3.Connection, records: Iterable[FileRecord]) -> None:
     """Insert or replace files and the days they speak of."""
     for rec in records:
-        conn.executemany(
-            "DELETE FROM file_days WHERE day = ? AND path = ?", [(d, rec.path) for d in days_of(conn, [rec.path])]
-        )
+        # Only the days it no longer or newly speaks of: an edit seldom changes them, and each row
+        # rewritten is a page more written at the commit (1,000 edited pages: 1,000 pages of file_days).
+        was, now = days_of(conn, [rec.path]), set(rec.days)
+        conn.executemany("DELETE FROM file_days WHERE day = ? AND path = ?", [(d, rec.path) for d in was - now])
         conn.execute(
             "INSERT OR REPLACE INTO files(dir, path, mtime_ns, size, ctime_ns, days, warnings) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             _file_values(rec),
         )
-        conn.executemany("INSERT OR IGNORE INTO file_days VALUES (?, ?)", [(d, rec.path) for d in rec.days])
+        conn.executemany("INSERT OR IGNORE INTO file_days VALUES (?, ?)", [(d, rec.path) for d in now - was])
 
 
 def put_files_fresh(conn: sqlite3.Connection, records: Sequence[FileRecord]) -> None:
