@@ -436,8 +436,8 @@ def main() -> None:
     try:
         app()
     except SystemExit:
-        indexer = sys.modules.get("newsq.indexer")
-        if indexer is not None and indexer.abandoned:  # a worker died: end without joining the pool's threads
+        workers = sys.modules.get("newsq.workers")
+        if workers is not None and workers.abandoned:  # a worker died: end without joining the pool's threads
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(Exit.ERROR)

@@ -5,9 +5,6 @@ from newsq.store.events import (
     context_neighbours as context_neighbours,
 )
 from newsq.store.events import (
-    delete_days as delete_days,
-)
-from newsq.store.events import (
     event_by_id as event_by_id,
 )
 from newsq.store.events import (
@@ -23,9 +20,6 @@ from newsq.store.events import (
     events_with_context as events_with_context,
 )
 from newsq.store.events import (
-    insert_events as insert_events,
-)
-from newsq.store.events import (
     latest_events as latest_events,
 )
 from newsq.store.events import (
@@ -36,15 +30,6 @@ from newsq.store.events import (
 )
 from newsq.store.events import (
     links_to as links_to,
-)
-from newsq.store.events import (
-    rebuild_fts as rebuild_fts,
-)
-from newsq.store.events import (
-    rebuild_vocab as rebuild_vocab,
-)
-from newsq.store.events import (
-    replace_day as replace_day,
 )
 from newsq.store.events import (
     slugs_near as slugs_near,
@@ -201,4 +186,22 @@ from newsq.store.search import (
 )
 from newsq.store.search import (
     terms_between as terms_between,
+)
+from newsq.store.write import (
+    delete_days as delete_days,
+)
+from newsq.store.write import (
+    encode_event as encode_event,
+)
+from newsq.store.write import (
+    insert_events as insert_events,
+)
+from newsq.store.write import (
+    rebuild_fts as rebuild_fts,
+)
+from newsq.store.write import (
+    rebuild_vocab as rebuild_vocab,
+)
+from newsq.store.write import (
+    replace_day as replace_day,
 )

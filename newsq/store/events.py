@@ -1,4 +1,5 @@
-"""Events: writing a day's events, and reading them back by id, slug, day, link and context."""
+"""Events: how ids hold their day, and reading events back by id, slug, day, link and context
+(store.write writes them)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import json
 import re
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from newsq.models import Event, Filters, Link, Row, Source
@@ -33,40 +34,6 @@ def day_of_id(id_: int) -> str:
     return dt.date.fromordinal(id_ // DAY_IDS).isoformat()
 
 
-# --- events ---------------------------------------------------------------------------------------
-
-
-def _delete_events(conn: sqlite3.Connection, ids: Sequence[int], *, fts: bool) -> None:
-    """Remove events with everything hanging off them, and their FTS rows when they have some
-    (during a full index they have none yet: deleting FTS rows never inserted damages the index).
-    The rows hanging off an event are found from its own values: no index on event_id to keep."""
-    rows = [(i,) for i in ids]
-    if fts:
-        conn.executemany(
-            "INSERT INTO events_fts(events_fts, rowid, title, summary, topic, contexts) "
-            "SELECT 'delete', id, title, summary, topic, contexts FROM events WHERE id = ?",
-            rows,
-        )
-    slugs: list[tuple[str, int]] = []
-    contexts: list[tuple[str, str, int]] = []
-    keys: list[tuple[int, int]] = []
-    for id_ in ids:
-        slug, day, names, aliases = conn.execute(
-            "SELECT slug, day, contexts, aliases FROM events WHERE id = ?", (id_,)
-        ).fetchone()
-        slugs += ((s, id_) for s in (slug, *json.loads(aliases)))
-        contexts += ((c, day, id_) for c in lines_of(names))
-        links = conn.execute("SELECT slug, title FROM links WHERE event_id = ?", (id_,))
-        keys += ((_link_key(link_slug(s, t)), id_) for s, t in links)
-    conn.executemany("DELETE FROM slugs WHERE slug = ? AND event_id = ?", slugs)
-    conn.executemany("DELETE FROM event_contexts WHERE context = ? AND day = ? AND event_id = ?", contexts)
-    if fts:  # an update: the context counts follow (a full index counts them all at the end)
-        _uncount_contexts(conn, contexts)
-    conn.executemany("DELETE FROM link_keys WHERE key = ? AND event_id = ?", keys)
-    conn.executemany("DELETE FROM links WHERE event_id = ?", rows)
-    conn.executemany("DELETE FROM events WHERE id = ?", rows)
-
-
 # A link is found from its target by a checksum of the target slug's first characters (as many as
 # a slug cut at another length keeps: merge.CUT_MIN): an integer key instead of an index on slugs.
 _KEY_CHARS = 60
@@ -88,186 +55,6 @@ def link_slug(stored: str, title: str) -> str:
 
 def _link_key(slug: str) -> int:
     return zlib.crc32(slug[:_KEY_CHARS].encode("utf-8", "surrogatepass"))
-
-
-def delete_days(conn: sqlite3.Connection, days: Iterable[str], *, fts: bool) -> None:
-    """Remove the events of some days (fts: they are in the full-text index already)."""
-    for day in days:
-        _delete_events(conn, [i for (i,) in conn.execute("SELECT id FROM events WHERE day = ?", (day,))], fts=fts)
-
-
-def _event_values(ev: Event) -> tuple[Any, ...]:
-    """An event's columns as stored (after id, day and ord)."""
-    return (
-        ev.slug,
-        ev.title,
-        ev.summary,
-        ev.topic,
-        "\n".join(ev.contexts),
-        json.dumps([[s.name, s.url] for s in ev.sources]),
-        json.dumps(ev.aliases),
-        ev.path,
-    )
-
-
-def _link_values(ev: Event) -> tuple[tuple[Any, ...], ...]:
-    """An event's Related links as stored (after event_id and ord)."""
-    return tuple(
-        ("" if ln.slug == _title_slug(ln.title) else ln.slug, ln.day, ln.title, "\n".join(ln.shared_contexts))
-        for ln in ev.related
-    )
-
-
-def replace_day(conn: sqlite3.Connection, day: str, events: Sequence[Event]) -> None:
-    """Make a day's stored events these, touching only those that changed (a page edit
-    rewrites one event, not the whole day, and leaves the others' FTS rows alone)."""
-    old: dict[tuple[Any, ...], list[int]] = {}
-    for id_, *values in conn.execute(
-        "SELECT id, slug, title, summary, topic, contexts, sources, aliases, path FROM events WHERE day = ?", (day,)
-    ).fetchall():
-        links = conn.execute(
-            "SELECT slug, day, title, shared_contexts FROM links WHERE event_id = ? ORDER BY ord", (id_,)
-        ).fetchall()
-        old.setdefault((tuple(values), tuple(links)), []).append(id_)
-    kept: list[tuple[int, int]] = []
-    fresh: list[tuple[int, Event]] = []
-    for ord_, ev in enumerate(events):
-        same = old.get((_event_values(ev), _link_values(ev)))
-        if same:
-            kept.append((ord_, same.pop()))
-        else:
-            fresh.append((ord_, ev))
-    _delete_events(conn, [i for ids in old.values() for i in ids], fts=True)
-    if fresh and _next_id(conn, day) + len(fresh) > day_ids(day)[1]:  # the day's ids used up: afresh
-        _delete_events(conn, [i for _, i in kept], fts=True)
-        kept, fresh = [], list(enumerate(events))
-    conn.executemany("UPDATE events SET ord = ? WHERE id = ? AND ord != ?", [(o, i, o) for o, i in kept])
-    insert_events(conn, [ev for _, ev in fresh], fts=True, ords=[o for o, _ in fresh])
-
-
-def _next_id(conn: sqlite3.Connection, day: str) -> int:
-    low, high = day_ids(day)
-    return int(
-        conn.execute(
-            "SELECT coalesce(max(id) + 1, ?) FROM events WHERE id BETWEEN ? AND ?", (low, low, high)
-        ).fetchone()[0]
-    )
-
-
-def insert_events(
-    conn: sqlite3.Connection, events: Sequence[Event], *, fts: bool, ords: Sequence[int] | None = None
-) -> list[int]:
-    """Insert one day's events in order; with fts, also index their text (incremental updates)."""
-    if not events:
-        return []
-    start = _next_id(conn, events[0].day)
-    ids = list(range(start, start + len(events)))
-    if ids[-1] > day_ids(events[0].day)[1] or any(ev.day != events[0].day for ev in events):
-        raise ValueError(f"cannot number {len(events)} events from id {start} on {events[0].day}")
-    conn.executemany(
-        "INSERT INTO events(id, day, ord, slug, title, summary, topic, contexts, sources, aliases, path) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (id_, ev.day, ord_, *_event_values(ev))
-            for id_, ord_, ev in zip(ids, ords if ords is not None else range(len(events)), events, strict=True)
-        ],
-    )
-    conn.executemany(
-        "INSERT OR IGNORE INTO slugs VALUES (?, ?)",
-        [(s, i) for i, ev in zip(ids, events, strict=True) for s in (ev.slug, *ev.aliases)],
-    )
-    conn.executemany(
-        "INSERT OR IGNORE INTO event_contexts VALUES (?, ?, ?)",
-        [(c, ev.day, i) for i, ev in zip(ids, events, strict=True) for c in ev.contexts],
-    )
-    conn.executemany(
-        "INSERT INTO links VALUES (?, ?, ?, ?, ?, ?)",
-        [(i, n, *values) for i, ev in zip(ids, events, strict=True) for n, values in enumerate(_link_values(ev))],
-    )
-    conn.executemany(
-        "INSERT OR IGNORE INTO link_keys VALUES (?, ?)",
-        [(_link_key(ln.slug), i) for i, ev in zip(ids, events, strict=True) for ln in ev.related],
-    )
-    if fts and ids:
-        _count_contexts(conn, [(c, ev.day) for ev in events for c in _distinct(ev.contexts)])
-        conn.executemany(
-            "INSERT INTO events_fts(rowid, title, summary, topic, contexts) "
-            "SELECT id, title, summary, topic, contexts FROM events WHERE id = ?",
-            [(i,) for i in ids],
-        )
-    return ids
-
-
-# --- the contexts table, kept by an update event by event ----------------------------------------
-# (Counting a context again would read all its events: 440,000 rows for the commonest of a million.)
-
-
-def _distinct(names: Iterable[str]) -> list[str]:
-    """Names as event_contexts keeps them for one event: one per name in SQLite's NOCASE (ASCII) case."""
-    seen: dict[bytes, str] = {}
-    for name in names:
-        seen.setdefault(name.encode("utf-8").lower(), name)
-    return list(seen.values())
-
-
-def _count_contexts(conn: sqlite3.Connection, added: Sequence[tuple[str, str]]) -> None:
-    """One more event for each (context, day)."""
-    conn.executemany(
-        "INSERT INTO contexts(name, events, first, last) VALUES (?1, 1, ?2, ?2) ON CONFLICT(name) DO UPDATE "
-        "SET events = events + 1, first = min(first, excluded.first), last = max(last, excluded.last)",
-        added,
-    )
-    conn.executemany(
-        "INSERT INTO spellings VALUES (?, 1) ON CONFLICT(spelling) DO UPDATE SET events = events + 1",
-        [(name,) for name, _day in added],
-    )
-    _respell(conn, {name for name, _day in added})
-
-
-def _uncount_contexts(conn: sqlite3.Connection, removed: Sequence[tuple[str, str, int]]) -> None:
-    """One event fewer for each (context, day, id) removed from event_contexts; first and last found
-    again (on the (context, day) index) where they were the day removed."""
-    by_event: dict[tuple[bytes, int], tuple[str, str]] = {}
-    for name, day, id_ in removed:  # event_contexts kept the first of an event's spellings
-        by_event.setdefault((name.encode("utf-8").lower(), id_), (name, day))
-    conn.executemany("UPDATE contexts SET events = events - 1 WHERE name = ?", [(c,) for c, _d in by_event.values()])
-    conn.executemany(
-        "UPDATE spellings SET events = events - 1 WHERE spelling = ?", [(c,) for c, _ in by_event.values()]
-    )
-    conn.execute("DELETE FROM spellings WHERE events <= 0")
-    for name, day in by_event.values():
-        row = conn.execute("SELECT events, first, last FROM contexts WHERE name = ?", (name,)).fetchone()
-        if row is None or row[0] <= 0:
-            conn.execute("DELETE FROM contexts WHERE name = ?", (name,))
-        elif day in (row[1], row[2]):
-            first = conn.execute("SELECT min(day) FROM event_contexts WHERE context = ?", (name,)).fetchone()[0]
-            last = conn.execute("SELECT max(day) FROM event_contexts WHERE context = ?", (name,)).fetchone()[0]
-            conn.execute("UPDATE contexts SET first = ?, last = ? WHERE name = ?", (first, last, name))
-    _respell(conn, {name for name, _day in by_event.values()})
-
-
-def _respell(conn: sqlite3.Connection, names: Iterable[str]) -> None:
-    """Show each of these contexts in the spelling most of its events use (ties: the first in code
-    point order, as a full index chooses)."""
-    for name in names:
-        best = conn.execute(
-            "SELECT spelling FROM spellings WHERE spelling = ? COLLATE NOCASE ORDER BY events DESC, spelling LIMIT 1",
-            (name,),
-        ).fetchone()
-        if best is not None:
-            conn.execute("UPDATE contexts SET name = ?1 WHERE name = ?1 AND name != ?1 COLLATE BINARY", (best[0],))
-
-
-def rebuild_fts(conn: sqlite3.Connection) -> None:
-    """Index all event text at once (much faster than row by row on a full index)."""
-    conn.execute("INSERT INTO events_fts(events_fts) VALUES ('rebuild')")
-    conn.execute("INSERT INTO events_fts(events_fts) VALUES ('optimize')")
-
-
-def rebuild_vocab(conn: sqlite3.Connection) -> None:
-    """The index's words with their document counts: what typos are corrected against."""
-    conn.execute("DELETE FROM vocab")
-    conn.execute("INSERT INTO vocab SELECT term, doc FROM events_vocab")
 
 
 def row_of(r: tuple[Any, ...]) -> Row:

@@ -130,15 +130,16 @@ def _file_values(rec: FileRecord) -> tuple[Any, ...]:
 def put_files(conn: sqlite3.Connection, records: Iterable[FileRecord]) -> None:
     """Insert or replace files and the days they speak of."""
     for rec in records:
-        conn.executemany(
-            "DELETE FROM file_days WHERE day = ? AND path = ?", [(d, rec.path) for d in days_of(conn, [rec.path])]
-        )
+        # Only the days it no longer or newly speaks of: an edit seldom changes them, and each row
+        # rewritten is a page more written at the commit (1,000 edited pages: 1,000 pages of file_days).
+        was, now = days_of(conn, [rec.path]), set(rec.days)
+        conn.executemany("DELETE FROM file_days WHERE day = ? AND path = ?", [(d, rec.path) for d in was - now])
         conn.execute(
             "INSERT OR REPLACE INTO files(dir, path, mtime_ns, size, ctime_ns, days, warnings) "
             "VALUES (?, ?, ?, ?, ?, ?, ?)",
             _file_values(rec),
         )
-        conn.executemany("INSERT OR IGNORE INTO file_days VALUES (?, ?)", [(d, rec.path) for d in rec.days])
+        conn.executemany("INSERT OR IGNORE INTO file_days VALUES (?, ?)", [(d, rec.path) for d in now - was])
 
 
 def put_files_fresh(conn: sqlite3.Connection, records: Sequence[FileRecord]) -> None:
@@ -182,9 +183,12 @@ def days_of(conn: sqlite3.Connection, paths: Iterable[str]) -> set[str]:
 
 def files_of_day(conn: sqlite3.Connection, day: str) -> list[tuple[str, int, int, int]]:
     """(path, mtime_ns, size, ctime_ns) of every file that speaks of a day."""
-    sql = "SELECT path, mtime_ns, size, ctime_ns FROM files WHERE dir = ? AND path = ?"
-    paths = [p for (p,) in conn.execute("SELECT path FROM file_days WHERE day = ?", (day,))]
-    return [row for p in paths for row in conn.execute(sql, (_dir_of(p), p))]
+    by_dir: dict[str, list[str]] = {}
+    for (path,) in conn.execute("SELECT path FROM file_days WHERE day = ?", (day,)):
+        by_dir.setdefault(_dir_of(path), []).append(path)
+    # One read per folder (a day's pages are mostly in its own), each path found on the key.
+    sql = "SELECT path, mtime_ns, size, ctime_ns FROM files WHERE dir = ? AND path IN (SELECT value FROM json_each(?))"
+    return [row for folder, paths in by_dir.items() for row in conn.execute(sql, (folder, json.dumps(paths)))]
 
 
 def _dir_of(path: str) -> str:

@@ -1,0 +1,230 @@
+"""Writing events: a day's events inserted, replaced (only those that changed) or deleted, with
+everything hanging off them; the full-text index and its vocabulary built at once."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from newsq.models import Event, StoredEvent
+from newsq.store.events import _link_key, _title_slug, day_ids, lines_of, link_slug
+
+
+def _delete_events(conn: sqlite3.Connection, ids: Sequence[int], *, fts: bool) -> None:
+    """Remove events with everything hanging off them, and their FTS rows when they have some
+    (during a full index they have none yet: deleting FTS rows never inserted damages the index).
+    The rows hanging off an event are found from its own values: no index on event_id to keep."""
+    rows = [(i,) for i in ids]
+    if fts:
+        conn.executemany(
+            "INSERT INTO events_fts(events_fts, rowid, title, summary, topic, contexts) "
+            "SELECT 'delete', id, title, summary, topic, contexts FROM events WHERE id = ?",
+            rows,
+        )
+    slugs: list[tuple[str, int]] = []
+    contexts: list[tuple[str, str, int]] = []
+    keys: list[tuple[int, int]] = []
+    for id_ in ids:
+        slug, day, names, aliases = conn.execute(
+            "SELECT slug, day, contexts, aliases FROM events WHERE id = ?", (id_,)
+        ).fetchone()
+        slugs += ((s, id_) for s in (slug, *json.loads(aliases)))
+        contexts += ((c, day, id_) for c in lines_of(names))
+        links = conn.execute("SELECT slug, title FROM links WHERE event_id = ?", (id_,))
+        keys += ((_link_key(link_slug(s, t)), id_) for s, t in links)
+    conn.executemany("DELETE FROM slugs WHERE slug = ? AND event_id = ?", slugs)
+    conn.executemany("DELETE FROM event_contexts WHERE context = ? AND day = ? AND event_id = ?", contexts)
+    if fts:  # an update: the context counts follow (a full index counts them all at the end)
+        _uncount_contexts(conn, contexts)
+    conn.executemany("DELETE FROM link_keys WHERE key = ? AND event_id = ?", keys)
+    conn.executemany("DELETE FROM links WHERE event_id = ?", rows)
+    conn.executemany("DELETE FROM events WHERE id = ?", rows)
+
+
+def delete_days(conn: sqlite3.Connection, days: Iterable[str], *, fts: bool) -> None:
+    """Remove the events of some days (fts: they are in the full-text index already)."""
+    for day in days:
+        _delete_events(conn, [i for (i,) in conn.execute("SELECT id FROM events WHERE day = ?", (day,))], fts=fts)
+
+
+def encode_event(ev: Event) -> StoredEvent:
+    """An event as the store writes it (done where it was merged: see models.StoredEvent)."""
+    values = (
+        ev.slug,
+        ev.title,
+        ev.summary,
+        ev.topic,
+        "\n".join(ev.contexts),
+        json.dumps(ev.sources),  # each (name, url) as a JSON array, as row_of reads it
+        json.dumps(ev.aliases) if ev.aliases else "[]",
+        ev.path,
+    )
+    links = tuple(
+        ("" if ln.slug == _title_slug(ln.title) else ln.slug, ln.day, ln.title, "\n".join(ln.shared_contexts))
+        for ln in ev.related
+    )
+    keys = tuple(_link_key(ln.slug) for ln in ev.related)
+    return values, links, (ev.slug, *ev.aliases), ev.contexts, keys
+
+
+def replace_day(conn: sqlite3.Connection, day: str, events: Sequence[StoredEvent]) -> bool:
+    """Make a day's stored events these, touching only those that changed (a page edit
+    rewrites one event, not the whole day, and leaves the others' FTS rows alone), keeping the
+    contexts' counts. Whether an event was removed or added (else the day's count stands)."""
+    low, high = day_ids(day)  # the day's events, and their links, are a span of ids: two range reads
+    links: dict[int, list[tuple[Any, ...]]] = {}
+    for id_, *link in conn.execute(
+        "SELECT event_id, slug, day, title, shared_contexts FROM links WHERE event_id BETWEEN ? AND ? "
+        "ORDER BY event_id, ord",
+        (low, high),
+    ):
+        links.setdefault(id_, []).append(tuple(link))
+    old: dict[tuple[Any, ...], list[tuple[int, int]]] = {}
+    for id_, ord_, *values in conn.execute(
+        "SELECT id, ord, slug, title, summary, topic, contexts, sources, aliases, path FROM events "
+        "WHERE id BETWEEN ? AND ?",
+        (low, high),
+    ):
+        old.setdefault((tuple(values), tuple(links.get(id_, ()))), []).append((id_, ord_))
+    kept: list[tuple[int, int, int]] = []  # (ord, id, its ord before)
+    fresh: list[tuple[int, StoredEvent]] = []
+    for ord_, ev in enumerate(events):
+        same = old.get((ev[0], ev[1]))
+        if same:
+            kept.append((ord_, *same.pop()))
+        else:
+            fresh.append((ord_, ev))
+    gone = [i for ids in old.values() for i, _ in ids]
+    conn.executemany("UPDATE events SET ord = ? WHERE id = ?", [(o, i) for o, i, was in kept if o != was])
+    if not gone and not fresh:
+        return False
+    _delete_events(conn, gone, fts=True)
+    if fresh and _next_id(conn, day) + len(fresh) > high:  # the day's ids used up: number it afresh
+        _delete_events(conn, [i for _, i, _ in kept], fts=True)
+        kept, fresh = [], list(enumerate(events))
+    insert_events(conn, day, [ev for _, ev in fresh], fts=True, ords=[o for o, _ in fresh])
+    return True
+
+
+def _next_id(conn: sqlite3.Connection, day: str) -> int:
+    low, high = day_ids(day)
+    return int(
+        conn.execute(
+            "SELECT coalesce(max(id) + 1, ?) FROM events WHERE id BETWEEN ? AND ?", (low, low, high)
+        ).fetchone()[0]
+    )
+
+
+def insert_events(
+    conn: sqlite3.Connection,
+    day: str,
+    events: Sequence[StoredEvent],
+    *,
+    fts: bool,
+    ords: Sequence[int] | None = None,
+) -> list[int]:
+    """Insert one day's events in order, numbered within the day's ids; with fts, also index their
+    text (incremental updates)."""
+    if not events:
+        return []
+    start = _next_id(conn, day)
+    ids = range(start, start + len(events))
+    if ids[-1] > day_ids(day)[1]:
+        raise ValueError(f"cannot number {len(events)} events from id {start} on {day}")
+    order = ords if ords is not None else range(len(events))
+    conn.executemany(
+        "INSERT INTO events(id, day, ord, slug, title, summary, topic, contexts, sources, aliases, path) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [(i, day, o, *ev[0]) for i, o, ev in zip(ids, order, events, strict=True)],
+    )
+    pairs = list(zip(ids, events, strict=True))
+    conn.executemany("INSERT OR IGNORE INTO slugs VALUES (?, ?)", [(s, i) for i, ev in pairs for s in ev[2]])
+    conn.executemany(
+        "INSERT OR IGNORE INTO event_contexts VALUES (?, ?, ?)", [(c, day, i) for i, ev in pairs for c in ev[3]]
+    )
+    conn.executemany(
+        "INSERT INTO links VALUES (?, ?, ?, ?, ?, ?)", [(i, n, *ln) for i, ev in pairs for n, ln in enumerate(ev[1])]
+    )
+    conn.executemany("INSERT OR IGNORE INTO link_keys VALUES (?, ?)", [(k, i) for i, ev in pairs for k in ev[4]])
+    if fts:
+        _count_contexts(conn, [(c, day) for ev in events for c in _distinct(ev[3])])
+        conn.executemany(
+            "INSERT INTO events_fts(rowid, title, summary, topic, contexts) "
+            "SELECT id, title, summary, topic, contexts FROM events WHERE id = ?",
+            [(i,) for i in ids],
+        )
+    return list(ids)
+
+
+# --- the contexts table, kept by an update event by event ----------------------------------------
+# (Counting a context again would read all its events: 440,000 rows for the commonest of a million.)
+
+
+def _distinct(names: Iterable[str]) -> list[str]:
+    """Names as event_contexts keeps them for one event: one per name in SQLite's NOCASE (ASCII) case."""
+    seen: dict[bytes, str] = {}
+    for name in names:
+        seen.setdefault(name.encode("utf-8").lower(), name)
+    return list(seen.values())
+
+
+def _count_contexts(conn: sqlite3.Connection, added: Sequence[tuple[str, str]]) -> None:
+    """One more event for each (context, day)."""
+    conn.executemany(
+        "INSERT INTO contexts(name, events, first, last) VALUES (?1, 1, ?2, ?2) ON CONFLICT(name) DO UPDATE "
+        "SET events = events + 1, first = min(first, excluded.first), last = max(last, excluded.last)",
+        added,
+    )
+    conn.executemany(
+        "INSERT INTO spellings VALUES (?, 1) ON CONFLICT(spelling) DO UPDATE SET events = events + 1",
+        [(name,) for name, _day in added],
+    )
+    _respell(conn, {name for name, _day in added})
+
+
+def _uncount_contexts(conn: sqlite3.Connection, removed: Sequence[tuple[str, str, int]]) -> None:
+    """One event fewer for each (context, day, id) removed from event_contexts; first and last found
+    again (on the (context, day) index) where they were the day removed."""
+    by_event: dict[tuple[bytes, int], tuple[str, str]] = {}
+    for name, day, id_ in removed:  # event_contexts kept the first of an event's spellings
+        by_event.setdefault((name.encode("utf-8").lower(), id_), (name, day))
+    conn.executemany("UPDATE contexts SET events = events - 1 WHERE name = ?", [(c,) for c, _d in by_event.values()])
+    conn.executemany(
+        "UPDATE spellings SET events = events - 1 WHERE spelling = ?", [(c,) for c, _ in by_event.values()]
+    )
+    conn.execute("DELETE FROM spellings WHERE events <= 0")
+    for name, day in by_event.values():
+        row = conn.execute("SELECT events, first, last FROM contexts WHERE name = ?", (name,)).fetchone()
+        if row is None or row[0] <= 0:
+            conn.execute("DELETE FROM contexts WHERE name = ?", (name,))
+        elif day in (row[1], row[2]):
+            first = conn.execute("SELECT min(day) FROM event_contexts WHERE context = ?", (name,)).fetchone()[0]
+            last = conn.execute("SELECT max(day) FROM event_contexts WHERE context = ?", (name,)).fetchone()[0]
+            conn.execute("UPDATE contexts SET first = ?, last = ? WHERE name = ?", (first, last, name))
+    _respell(conn, {name for name, _day in by_event.values()})
+
+
+def _respell(conn: sqlite3.Connection, names: Iterable[str]) -> None:
+    """Show each of these contexts in the spelling most of its events use (ties: the first in code
+    point order, as a full index chooses)."""
+    for name in names:
+        best = conn.execute(
+            "SELECT spelling FROM spellings WHERE spelling = ? COLLATE NOCASE ORDER BY events DESC, spelling LIMIT 1",
+            (name,),
+        ).fetchone()
+        if best is not None:
+            conn.execute("UPDATE contexts SET name = ?1 WHERE name = ?1 AND name != ?1 COLLATE BINARY", (best[0],))
+
+
+def rebuild_fts(conn: sqlite3.Connection) -> None:
+    """Index all event text at once (much faster than row by row on a full index)."""
+    conn.execute("INSERT INTO events_fts(events_fts) VALUES ('rebuild')")
+    conn.execute("INSERT INTO events_fts(events_fts) VALUES ('optimize')")
+
+
+def rebuild_vocab(conn: sqlite3.Connection) -> None:
+    """The index's words with their document counts: what typos are corrected against."""
+    conn.execute("DELETE FROM vocab")
+    conn.execute("INSERT INTO vocab SELECT term, doc FROM events_vocab")
