@@ -7,7 +7,8 @@ import click
 import typer
 
 from newsq import render
-from newsq.cli import QUERY_HELP, ROWS, ArchiveOpt, ContextOpt, FromOpt, ToOpt, archive_cache, command, limit_option
+from newsq.cli import QUERY_HELP, ROWS, ArchiveOpt, ContextOpt, FromOpt, ToOpt, command, limit_option
+from newsq.cli_cache import archive_cache
 from newsq.errors import Exit, NewsqError, quoted
 from newsq.output import Output
 from newsq.streams import say

@@ -15,11 +15,9 @@ from newsq.cli import (
     ContextOpt,
     FromOpt,
     ToOpt,
-    archive_cache,
-    cache_of,
     command,
-    progress_bar,
 )
+from newsq.cli_cache import archive_cache, cache_of, progress_bar
 from newsq.errors import Exit
 from newsq.models import EXPORT_FORMATS, EXPORT_KINDS
 from newsq.output import Output
