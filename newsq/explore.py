@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
 import sqlite3
 from collections.abc import Iterator
 
@@ -120,23 +122,39 @@ def timeline(
     span = store.day_span(conn)
     if span is None:
         return Timeline(query, by or "year", 0, [])
-    # Counted once, by day (at most one row per day of the archive), then summed into periods: the
-    # period that fits may depend on the first and last day found.
-    by_day = store.counts_by_period(conn, PERIOD_WIDTH["day"], filters, match)
+    # Counted by day, in order (cumulative counts), then summed between the days that start each
+    # period: the period that fits may depend on the first and last day found.
+    days: list[str] | list[int]
+    if match is None:  # a row per day at most
+        by_day = store.counts_by_day(conn, filters)
+        days = [day for day, _n in by_day]
+        running = list(itertools.accumulate((n for _day, n in by_day), initial=0))
+        found = (by_day[0][0], by_day[-1][0]) if by_day else None
+    else:  # a day number per match, none named but the first and last
+        days = store.matched_days(conn, match, filters)
+        running = list(range(len(days) + 1))
+        found = (dt.date.fromordinal(days[0]).isoformat(), dt.date.fromordinal(days[-1]).isoformat()) if days else None
+
+    def position(day: str) -> int:
+        """How many of `days` come before this one."""
+        if match is None:
+            return bisect.bisect_left(days, day)
+        return bisect.bisect_left(days, dt.date.fromisoformat(day).toordinal())
+
     if by is None:  # decide from the span asked for, else from the events found
         if filters.first is not None and filters.last is not None:
             by = fitting_period(max(filters.first, span[0]), min(filters.last, span[1]))
         else:
-            by = fitting_period(by_day[0][0], by_day[-1][0]) if by_day else "year"
-    counts: dict[str, int] = {}
-    for day, n in by_day:
-        counts[day[: PERIOD_WIDTH[by]]] = counts.get(day[: PERIOD_WIDTH[by]], 0) + n
-    if not counts:
+            by = fitting_period(*found) if found else "year"
+    if found is None:
         return Timeline(query, by, 0, [])
-    first = filters.first if filters.first is not None and filters.first >= span[0] else min(counts)
-    last = filters.last if filters.last is not None and filters.last <= span[1] else max(counts)
-    periods = [(p, counts.get(p, 0)) for p in _periods(first, last, by)]
-    return Timeline(query, by, sum(counts.values()), periods)
+    first = filters.first if filters.first is not None and filters.first >= span[0] else found[0]
+    last = filters.last if filters.last is not None and filters.last <= span[1] else found[1]
+    labels = _periods(first, last, by)
+    # A period starts on its first day: 2003 on 2003-01-01, 2003-06 on 2003-06-01.
+    starts = [position((label + "-01-01")[:10]) for label in labels] + [len(days)]
+    periods = [(label, running[starts[i + 1]] - running[starts[i]]) for i, label in enumerate(labels)]
+    return Timeline(query, by, running[-1], periods)
 
 
 def _periods(first: str, last: str, by: str) -> list[str]:

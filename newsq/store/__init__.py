@@ -56,13 +56,16 @@ from newsq.store.explore import (
     count_selected as count_selected,
 )
 from newsq.store.explore import (
-    counts_by_period as counts_by_period,
+    counts_by_day as counts_by_day,
 )
 from newsq.store.explore import (
     day_span as day_span,
 )
 from newsq.store.explore import (
     events_on_days as events_on_days,
+)
+from newsq.store.explore import (
+    matched_days as matched_days,
 )
 from newsq.store.explore import (
     refresh_contexts as refresh_contexts,

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import re
 import sqlite3
@@ -27,11 +26,6 @@ def day_ids(first: str, last: str | None = None) -> tuple[int, int]:
     """The first and last id an event of these days (ISO, inclusive) can have."""
     low = dt.date.fromisoformat(first).toordinal() * DAY_IDS
     return low, (dt.date.fromisoformat(last or first).toordinal() + 1) * DAY_IDS - 1
-
-
-@functools.lru_cache(maxsize=65536)
-def day_of_id(id_: int) -> str:
-    return dt.date.fromordinal(id_ // DAY_IDS).isoformat()
 
 
 # A link is found from its target by a checksum of the target slug's first characters (as many as

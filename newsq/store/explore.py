@@ -9,7 +9,6 @@ from newsq.models import ContextCount, Filters, RelatedLink, Row, Selection
 from newsq.store.events import (
     DAY_IDS,
     EVENT_COLUMNS,
-    day_of_id,
     filtered_where,
     lines_of,
     link_slug,
@@ -105,35 +104,26 @@ def events_on_days(
         yield from (row_of(r) for r in cur)
 
 
-def counts_by_period(
-    conn: sqlite3.Connection, width: int, filters: Filters, match: str | None = None
-) -> list[tuple[str, int]]:
-    """(period, events) for periods given by the first `width` characters of the day (4: years,
-    7: months, 10: days), of the events that pass the filters (and match the FTS5 query)."""
-    if match is None and not filters.contexts:  # the whole archive: from the days' counts
-        span = Filters(filters.first, filters.last)
-        cond, args = filtered_where(span, alias="days")
-        sql = f"SELECT substr(day, 1, {width}), sum(events) FROM days WHERE {cond} GROUP BY 1 ORDER BY 1"
-        return conn.execute(sql, args).fetchall()
-    if match is None:  # contexts only: counted on the (context, day) index, never reading events
-        first, *others = filters.contexts
-        cond, args = filtered_where(Filters(filters.first, filters.last, tuple(others)), "ec", "event_id")
-        sql = (
-            f"SELECT substr(ec.day, 1, {width}), count(*) FROM event_contexts ec "
-            f"WHERE ec.context = ? AND {cond} GROUP BY 1 ORDER BY 1"
-        )
-        return conn.execute(sql, [first, *args]).fetchall()
-    # Matches are counted by the day their ids hold, never reading an event: 0.08 s -> 5 ms for a
-    # word in 10,000 of a million events.
+def counts_by_day(conn: sqlite3.Connection, filters: Filters) -> list[tuple[str, int]]:
+    """(day, events) of the days with events that pass the filters, in order: from the days' counts
+    the indexer keeps, or with contexts from the (context, day) index, never reading events."""
+    if not filters.contexts:
+        cond, args = filtered_where(Filters(filters.first, filters.last), alias="days")
+        return conn.execute(f"SELECT day, events FROM days WHERE {cond} ORDER BY day", args).fetchall()
+    first, *others = filters.contexts
+    cond, args = filtered_where(Filters(filters.first, filters.last, tuple(others)), "ec", "event_id")
+    sql = f"SELECT ec.day, count(*) FROM event_contexts ec WHERE ec.context = ? AND {cond} GROUP BY 1 ORDER BY 1"
+    return conn.execute(sql, [first, *args]).fetchall()
+
+
+def matched_days(conn: sqlite3.Connection, match: str, filters: Filters) -> list[int]:
+    """The day of each event that matches and passes the filters, as a day number (date.toordinal),
+    in order: from the matches' ids, which hold their day (events.DAY_IDS), never reading an event
+    (0.08 s -> 3 ms for a word in 10,000 of a million events)."""
     cond, args = matched_where(filters)
-    sql = (
-        f"SELECT events_fts.rowid / {DAY_IDS}, count(*) FROM events_fts WHERE events_fts MATCH ? AND {cond} GROUP BY 1"
-    )
-    counts: dict[str, int] = {}
-    for ordinal, n in conn.execute(sql, [match, *args]):
-        period = day_of_id(ordinal * DAY_IDS)[:width]
-        counts[period] = counts.get(period, 0) + n
-    return sorted(counts.items())
+    sql = f"SELECT events_fts.rowid FROM events_fts WHERE events_fts MATCH ? AND {cond} ORDER BY events_fts.rowid"
+    per_day = DAY_IDS
+    return [id_ // per_day for (id_,) in conn.execute(sql, [match, *args])]
 
 
 # --- export: the events, links and contexts of a selection, streamed in date order --------------------
