@@ -39,9 +39,25 @@ def find_archive(path: str | os.PathLike[str]) -> Archive:
         archive = Archive(root, "news/")  # a bare tree of year folders, named otherwise
     else:
         raise ArchiveError(f"no news/ folder in {shown}: not a Context archive")
-    if not any(files for _dir, _mtime, files in walk_dirs(archive, [])):
+    if not _holds_a_page(archive) and not any(files for _dir, _mtime, files in walk_dirs(archive, [])):
         raise ArchiveError(f"archive is empty: no .md pages under {shown}")
     return archive
+
+
+def _holds_a_page(archive: Archive) -> bool:
+    """Quickly, for every command: a plain .md page somewhere under news/ (unsorted, unstat'ed,
+    first found first). False only means "walk to be sure": links and odd names are the walk's."""
+    stack = [str(archive.root) if archive.prefix else os.path.join(str(archive.root), "news")]
+    while stack:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.endswith(".md") and entry.is_file(follow_symlinks=False) and entry.name.isprintable():
+                return True
+        stack.extend(e.path for e in entries if e.is_dir(follow_symlinks=False))
+    return False
 
 
 def bundled_sample() -> Path:

@@ -49,6 +49,8 @@ def contexts(
         raise BadQuery(f"TEXT is {len(text):,} characters long: at most {MAX_QUERY_CHARS:,}")
     with archive_cache(archive, check="turn") as cache:
         found, fuzzy = explore.contexts(cache.conn, text, sort=sort, limit=limit)
+        if cache.confirm([]):  # the check in turn found folders that moved: counted again
+            found, fuzzy = explore.contexts(cache.conn, text, sort=sort, limit=limit)
     if fuzzy and found:
         out.message(f"no context holds {quoted(text or '')}; showing near spellings")
     count = out.rows(render.CONTEXTS, found)
@@ -107,6 +109,8 @@ def timeline(
             for typed, used in corrections:
                 out.message(f"no match for {quoted(typed)}; searched {quoted(used)} instead (--exact to turn off)")
         found = explore.timeline(conn, match=match, filters=filters, by=by, query=query_text)
+        if cache.confirm([]):  # the check in turn found folders that moved: counted again
+            found = explore.timeline(conn, match=match, filters=filters, by=by, query=query_text)
     top = max((n for _p, n in found.periods), default=0) or 1
     bars = [(period, n, n / top) for period, n in found.periods]
     summary = {"query": found.query, "by": found.by, "total": found.total}

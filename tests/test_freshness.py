@@ -8,6 +8,8 @@ import json
 import os
 from pathlib import Path
 
+import pytest
+
 from newsq.cache import TURN_MIN, TURN_SHARE
 from tests.conftest import MakeArchive, Run
 
@@ -82,13 +84,23 @@ def test_search_never_shows_a_removed_page(make_archive: MakeArchive, run: Run) 
     assert code == 1 and out.strip() in ("", "[]")
 
 
-def test_search_finds_a_page_added_anywhere_within_a_few_searches(make_archive: MakeArchive, run: Run) -> None:
+def _timeline_total(run: Run, *args: str | os.PathLike[str]) -> int:
+    code, out, err = run("timeline", *args, "--json")
+    assert code in (0, 1), err
+    return int(json.loads(out)["total"])
+
+
+@pytest.mark.parametrize("command", ["search", "timeline"])
+def test_a_page_added_anywhere_is_found_within_a_few_queries(command: str, make_archive: MakeArchive, run: Run) -> None:
     root = _archive(make_archive, empty_folders=3 * TURN_MIN)
     assert run("index", "--archive", root)[0] == 0
     folder = root / "news/1985/02/7"
     (folder / "a-comet-is-named.md").write_text("# A comet is named.\n", encoding="utf-8")
     _moved(folder)
-    found = [bool(_slugs(run, "search", "comet", "--archive", root)) for _ in range(TURN_SHARE)]
+    if command == "search":
+        found = [bool(_slugs(run, "search", "comet", "--archive", root)) for _ in range(TURN_SHARE)]
+    else:
+        found = [_timeline_total(run, "comet", "--archive", root) == 1 for _ in range(TURN_SHARE)]
     assert any(found)
     assert all(found[found.index(True) :])  # and once seen, it stays
 
