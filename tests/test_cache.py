@@ -253,23 +253,28 @@ def parallel_archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def test_workers_die_with_their_parent(parallel_archive: Path, tmp_path: Path) -> None:
-    """kill -9 of `newsq index` alone (not its process group): the workers end too, silently."""
-    env = {**os.environ, "NEWSQ_CACHE_DIR": str(tmp_path / "cache")}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "newsq", "index", "--archive", str(parallel_archive)],
+def _indexing(archive: Path, cache: Path, *flags: str) -> subprocess.Popen[str]:
+    """`newsq index` of an archive into a cache, running in the background, its output piped."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "newsq", "index", *flags, "--archive", str(archive)],
         cwd=REPO,
-        env=env,
+        env={**os.environ, "NEWSQ_CACHE_DIR": str(cache)},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        text=True,
     )
+
+
+def test_workers_die_with_their_parent(parallel_archive: Path, tmp_path: Path) -> None:
+    """kill -9 of `newsq index` alone (not its process group): the workers end too, silently."""
+    proc = _indexing(parallel_archive, tmp_path / "cache")
     wait_for(lambda: len(children(proc.pid)) >= 1, proc, "worker processes")
     workers = children(proc.pid)
     wait_for(lambda: all(cpu_ticks(pid) >= 10 for pid in workers), proc, "workers busy parsing")
     os.kill(proc.pid, signal.SIGKILL)
     # The workers hold the same stderr pipe: it reaches its end only when every one of them is gone.
     _out, err = proc.communicate(timeout=60)
-    assert err == b""
+    assert err == ""
     deadline = time.monotonic() + 10  # closing its files is the last thing an ending process does
     while any(running(pid) for pid in workers):
         assert time.monotonic() < deadline, "a worker outlived its parent"
@@ -323,15 +328,7 @@ def test_a_dead_worker_ends_the_index_with_one_line(parallel_archive: Path, tmp_
     """A worker killed (by hand, or by the OOM killer) ends `newsq index` with an error instead of a
     hang that would hold the lock, and every query waiting on it, for ever."""
     cache = tmp_path / "cache"
-    env = {**os.environ, "NEWSQ_CACHE_DIR": str(cache)}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "newsq", "index", "--archive", str(parallel_archive)],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    proc = _indexing(parallel_archive, cache)
     wait_for(reached("parsing", proc, cache), proc, "workers busy parsing")
     os.kill(children(proc.pid)[0], signal.SIGKILL)
     _out, err = proc.communicate(timeout=60)
@@ -352,13 +349,7 @@ def test_queries_answer_from_the_old_cache_during_a_rebuild(parallel_archive: Pa
     query = [sys.executable, "-m", "newsq", "on", "1990-01", "--json", "--archive", str(parallel_archive)]
     before = subprocess.run(query, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
     assert before.returncode == 0
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "newsq", "index", "--rebuild", "--archive", str(parallel_archive)],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
+    proc = _indexing(parallel_archive, cache, "--rebuild")
     wait_for(reached("parsing", proc, cache), proc, "a rebuild under way")
     during = subprocess.run(query, cwd=REPO, env=env, capture_output=True, text=True, timeout=60)
     assert proc.poll() is None, "the rebuild ended before the query: no overlap was tested"

@@ -31,7 +31,7 @@ def _delete_events(conn: sqlite3.Connection, ids: Sequence[int], *, fts: bool) -
             "SELECT slug, day, contexts, aliases FROM events WHERE id = ?", (id_,)
         ).fetchone()
         slugs += ((s, id_) for s in (slug, *json.loads(aliases)))
-        contexts += ((c, day, id_) for c in lines_of(names))
+        contexts += ((c, day, id_) for c in _distinct(lines_of(names)))  # as insert_events stored them
         links = conn.execute("SELECT slug, title FROM links WHERE event_id = ?", (id_,))
         keys += ((_link_key(link_slug(s, t)), id_) for s, t in links)
     conn.executemany("DELETE FROM slugs WHERE slug = ? AND event_id = ?", slugs)
@@ -185,17 +185,14 @@ def _count_contexts(conn: sqlite3.Connection, added: Sequence[tuple[str, str]]) 
 
 
 def _uncount_contexts(conn: sqlite3.Connection, removed: Sequence[tuple[str, str, int]]) -> None:
-    """One event fewer for each (context, day, id) removed from event_contexts; first and last found
-    again (on the (context, day) index) where they were the day removed."""
-    by_event: dict[tuple[bytes, int], tuple[str, str]] = {}
-    for name, day, id_ in removed:  # event_contexts kept the first of an event's spellings
-        by_event.setdefault((name.encode("utf-8").lower(), id_), (name, day))
-    conn.executemany("UPDATE contexts SET events = events - 1 WHERE name = ?", [(c,) for c, _d in by_event.values()])
-    conn.executemany(
-        "UPDATE spellings SET events = events - 1 WHERE spelling = ?", [(c,) for c, _ in by_event.values()]
-    )
+    """One event fewer for each (context, day, id) removed from event_contexts (one per event and
+    context: _distinct); first and last found again (on the (context, day) index) where they were
+    the day removed."""
+    names = [(name,) for name, _day, _id in removed]
+    conn.executemany("UPDATE contexts SET events = events - 1 WHERE name = ?", names)
+    conn.executemany("UPDATE spellings SET events = events - 1 WHERE spelling = ?", names)
     conn.execute("DELETE FROM spellings WHERE events <= 0")
-    for name, day in by_event.values():
+    for name, day, _id in removed:
         row = conn.execute("SELECT events, first, last FROM contexts WHERE name = ?", (name,)).fetchone()
         if row is None or row[0] <= 0:
             conn.execute("DELETE FROM contexts WHERE name = ?", (name,))
@@ -203,7 +200,7 @@ def _uncount_contexts(conn: sqlite3.Connection, removed: Sequence[tuple[str, str
             first = conn.execute("SELECT min(day) FROM event_contexts WHERE context = ?", (name,)).fetchone()[0]
             last = conn.execute("SELECT max(day) FROM event_contexts WHERE context = ?", (name,)).fetchone()[0]
             conn.execute("UPDATE contexts SET first = ?, last = ? WHERE name = ?", (first, last, name))
-    _respell(conn, {name for name, _day in by_event.values()})
+    _respell(conn, {name for name, _day, _id in removed})
 
 
 def _respell(conn: sqlite3.Connection, names: Iterable[str]) -> None:
