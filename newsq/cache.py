@@ -25,11 +25,11 @@ Refresh = str  # "quick" (queries), "full" (`newsq index`), "rebuild" (`newsq in
 # turn; "asked": none, the command then confirms the days it reads (Cache.confirm).
 Check = str
 # In turn, a query checks one folder in this many, and at least TURN_MIN folders (all of an archive
-# of up to about 25,000 events): a page added anywhere is seen within TURN_SHARE searches (4 at
+# of up to about 15,000 events): a page added anywhere is seen within TURN_SHARE searches (7 at
 # 100,000 events), for a sixteenth of the cost of checking all (34,500 folders at a million events,
-# ~4 us a stat: 11 ms of a 105 ms timeline).
+# ~4 us a stat: 11 ms of a 105 ms timeline). 2,000 at least cost a search 4 ms of CPU at 100,000.
 TURN_SHARE = 16
-TURN_MIN = 2000
+TURN_MIN = 500
 
 
 def cache_folder() -> Path:

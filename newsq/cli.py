@@ -17,6 +17,7 @@ from newsq import render
 from newsq.cli_cache import archive_cache, cache_of, rebuilt_because, resolved
 from newsq.cli_usage import Commands, command_named, valid_texts
 from newsq.completion import CONTEXT_NAME, REF
+from newsq.entry import started
 from newsq.errors import Exit, NewsqError, OutputError
 from newsq.output import Mode, Output
 from newsq.streams import Env, quiet_stdout, say
@@ -124,6 +125,7 @@ def command(modes: dict[str, Any]) -> Callable[[Callable[..., Exit | None]], Cal
 
         @functools.wraps(func)
         def run(**kwargs: Any) -> None:
+            started()
             flags = {name: kwargs.pop(name) for name in modes}
             if "archive" in kwargs and kwargs["archive"] is None:
                 kwargs["archive"] = click.get_current_context().obj

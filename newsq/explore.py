@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import calendar
 import datetime as dt
 import itertools
 import sqlite3
@@ -114,6 +115,11 @@ def fitting_period(first: str, last: str) -> str:
     return "day" if days <= 62 else "month" if days <= 3 * 366 else "year"
 
 
+# A timeline of up to this many periods counts each in SQLite (a query each, ~40 us); a longer one
+# (days over years) reads the counted days once and sums them between the days that start each period.
+_COUNT_EACH_MAX = 400
+
+
 def timeline(
     conn: sqlite3.Connection, *, match: str | None, filters: Filters, by: str | None, query: str | None
 ) -> Timeline:
@@ -122,25 +128,7 @@ def timeline(
     span = store.day_span(conn)
     if span is None:
         return Timeline(query, by or "year", 0, [])
-    # Counted by day, in order (cumulative counts), then summed between the days that start each
-    # period: the period that fits may depend on the first and last day found.
-    days: list[str] | list[int]
-    if match is None:  # a row per day at most
-        by_day = store.counts_by_day(conn, filters)
-        days = [day for day, _n in by_day]
-        running = list(itertools.accumulate((n for _day, n in by_day), initial=0))
-        found = (by_day[0][0], by_day[-1][0]) if by_day else None
-    else:  # a day number per match, none named but the first and last
-        days = store.matched_days(conn, match, filters)
-        running = list(range(len(days) + 1))
-        found = (dt.date.fromordinal(days[0]).isoformat(), dt.date.fromordinal(days[-1]).isoformat()) if days else None
-
-    def position(day: str) -> int:
-        """How many of `days` come before this one."""
-        if match is None:
-            return bisect.bisect_left(days, day)
-        return bisect.bisect_left(days, dt.date.fromisoformat(day).toordinal())
-
+    found = store.counted_span(conn, match, filters)
     if by is None:  # decide from the span asked for, else from the events found
         if filters.first is not None and filters.last is not None:
             by = fitting_period(max(filters.first, span[0]), min(filters.last, span[1]))
@@ -151,10 +139,49 @@ def timeline(
     first = filters.first if filters.first is not None and filters.first >= span[0] else found[0]
     last = filters.last if filters.last is not None and filters.last <= span[1] else found[1]
     labels = _periods(first, last, by)
+    if len(labels) <= _COUNT_EACH_MAX:
+        counts = [store.count_events(conn, match, _within(filters, label)) for label in labels]
+    else:
+        counts = _summed(conn, match, filters, labels)
+    return Timeline(query, by, sum(counts), list(zip(labels, counts, strict=True)))
+
+
+def _within(filters: Filters, label: str) -> Filters:
+    """The filters, narrowed to one period (a year, month or day, as its label names it)."""
+    if len(label) == 4:
+        first, last = f"{label}-01-01", f"{label}-12-31"
+    elif len(label) == 7:
+        first, last = f"{label}-01", f"{label}-{calendar.monthrange(int(label[:4]), int(label[5:]))[1]:02d}"
+    else:
+        first = last = label
+    return Filters(
+        first if filters.first is None else max(first, filters.first),
+        last if filters.last is None else min(last, filters.last),
+        filters.contexts,
+    )
+
+
+def _summed(conn: sqlite3.Connection, match: str | None, filters: Filters, labels: list[str]) -> list[int]:
+    """Each period's count from the count of every day, summed between the days that start each
+    period (bisect on cumulative counts)."""
+    days: list[str] | list[int]
+    if match is None:  # a row per day at most
+        by_day = store.counts_by_day(conn, filters)
+        days = [day for day, _n in by_day]
+        running = list(itertools.accumulate((n for _day, n in by_day), initial=0))
+    else:  # a day number per match
+        days = store.matched_days(conn, match, filters)
+        running = list(range(len(days) + 1))
+
+    def position(day: str) -> int:
+        """How many of `days` come before this one."""
+        if match is None:
+            return bisect.bisect_left(days, day)
+        return bisect.bisect_left(days, dt.date.fromisoformat(day).toordinal())
+
     # A period starts on its first day: 2003 on 2003-01-01, 2003-06 on 2003-06-01.
     starts = [position((label + "-01-01")[:10]) for label in labels] + [len(days)]
-    periods = [(label, running[starts[i + 1]] - running[starts[i]]) for i, label in enumerate(labels)]
-    return Timeline(query, by, running[-1], periods)
+    return [running[starts[i + 1]] - running[starts[i]] for i in range(len(labels))]
 
 
 def _periods(first: str, last: str, by: str) -> list[str]:

@@ -269,6 +269,20 @@ def test_timeline_of_contexts_counts_what_on_lists(
     assert by_year == dict(Counter(e["date"][:4] for e in events)) and chart["total"] == len(events) > 0
 
 
+@pytest.mark.parametrize("what", [[], ["june"], ["--context", "NASA"], ["june", "--context", "Mars"]])
+def test_timeline_by_day_month_and_year_agree(what: list[str], run: Run, archive: Path) -> None:
+    """Years and months are counted period by period, the days of six years in one pass: the same events."""
+    totals: dict[str, Counter[str]] = {}
+    for by in ("day", "month", "year"):
+        code, chart, _ = _json(run, "timeline", *what, "--by", by, "--json", "--archive", archive)
+        assert code == Exit.FOUND and isinstance(chart, dict)
+        totals[by] = Counter()
+        for p in chart["periods"]:
+            totals[by][p["period"][:4]] += p["count"]
+    assert len(chart["periods"]) == 6 or what  # every year from the first event to the last
+    assert totals["day"] == totals["month"] == totals["year"] and sum(totals["year"].values()) > 0
+
+
 def test_timeline_draws_bars_and_exits_1_on_nothing(run: Run, archive: Path) -> None:
     code, out, _ = run("timeline", "--table", "--archive", archive)
     lines = out.splitlines()

@@ -53,7 +53,13 @@ from newsq.store.explore import (
     contexts_starting as contexts_starting,
 )
 from newsq.store.explore import (
+    count_events as count_events,
+)
+from newsq.store.explore import (
     count_selected as count_selected,
+)
+from newsq.store.explore import (
+    counted_span as counted_span,
 )
 from newsq.store.explore import (
     counts_by_day as counts_by_day,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 
@@ -70,7 +71,12 @@ def contexts(
     if containing:
         sql += " WHERE name LIKE ? ESCAPE '\\'"
         args.append("%" + containing.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
-    sql += f" ORDER BY {_CONTEXT_ORDER[sort]}"
+    order = _CONTEXT_ORDER[sort]
+    if containing and sort == "count":
+        # Every name is read for the LIKE: read them in the table's order and sort the few kept
+        # (walking the count index instead looks each name up again: 6.4 -> 1.6 ms at 100k events).
+        order = "+" + order
+    sql += f" ORDER BY {order}"
     if limit is not None:
         sql += " LIMIT ?"
         args.append(limit)
@@ -114,6 +120,47 @@ def counts_by_day(conn: sqlite3.Connection, filters: Filters) -> list[tuple[str,
     cond, args = filtered_where(Filters(filters.first, filters.last, tuple(others)), "ec", "event_id")
     sql = f"SELECT ec.day, count(*) FROM event_contexts ec WHERE ec.context = ? AND {cond} GROUP BY 1 ORDER BY 1"
     return conn.execute(sql, [first, *args]).fetchall()
+
+
+def _counted(match: str | None, filters: Filters) -> tuple[str, list[object]]:
+    """FROM and WHERE of the events a timeline counts: full-text matches on their rowids alone, a
+    context's events on the (context, day) index, else the days' counts; never an event read."""
+    if match is not None:
+        cond, args = matched_where(filters)
+        return f"events_fts WHERE events_fts MATCH ? AND {cond}", [match, *args]
+    if filters.contexts:
+        first, *others = filters.contexts
+        cond, args = filtered_where(Filters(filters.first, filters.last, tuple(others)), "ec", "event_id")
+        return f"event_contexts ec WHERE ec.context = ? AND {cond}", [first, *args]
+    cond, args = filtered_where(filters, alias="days")
+    return f"days WHERE {cond}", args
+
+
+def count_events(conn: sqlite3.Connection, match: str | None, filters: Filters) -> int:
+    """How many events match (when `match`) and pass the filters: counted in SQLite, not fetched
+    (a word in 100,000 of a million events: 3 ms, against 45 ms to fetch their ids)."""
+    table, args = _counted(match, filters)
+    what = "sum(days.events)" if match is None and not filters.contexts else "count(*)"
+    return int(conn.execute(f"SELECT coalesce({what}, 0) FROM {table}", args).fetchone()[0])
+
+
+def counted_span(conn: sqlite3.Connection, match: str | None, filters: Filters) -> tuple[str, str] | None:
+    """The first and last day of the events count_events counts (None: there are none)."""
+    table, args = _counted(match, filters)
+    if match is None:
+        # min and max apart: each alone is one step of the (context, day) index; together, a scan.
+        day = "ec.day" if filters.contexts else "days.day"
+        first, last = (conn.execute(f"SELECT {end}({day}) FROM {table}", args).fetchone()[0] for end in ("min", "max"))
+        return (first, last) if first is not None else None
+    # FTS5 gives its matches in rowid order, either way, so the first and last are found at once.
+    ends = [
+        conn.execute(f"SELECT events_fts.rowid FROM {table} ORDER BY events_fts.rowid {way} LIMIT 1", args).fetchone()
+        for way in ("", "DESC")
+    ]
+    if ends[0] is None:
+        return None
+    first, last = (dt.date.fromordinal(end[0] // DAY_IDS).isoformat() for end in ends)
+    return first, last
 
 
 def matched_days(conn: sqlite3.Connection, match: str, filters: Filters) -> list[int]:
