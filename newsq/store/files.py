@@ -61,7 +61,10 @@ def dirs_in_turn(conn: sqlite3.Connection, after: str, count: int) -> tuple[list
 
 
 def dir_count(conn: sqlite3.Connection) -> int:
-    return int(conn.execute("SELECT count(*) FROM dirs").fetchone()[0])
+    """How many folders the cache knows: from the packed snapshot's size (8 bytes a folder), which
+    SQLite tells without reading it (counting the dirs rows: 6 ms at a million events)."""
+    row = conn.execute("SELECT length(mtimes) / 8 FROM dir_snapshot WHERE id = 1").fetchone()
+    return int(row[0]) if row is not None else 0
 
 
 def dirs_under(conn: sqlite3.Connection, folders: Iterable[str]) -> dict[str, int]:
