@@ -95,7 +95,8 @@ def context_names(conn: sqlite3.Connection) -> list[str]:
 
 def day_span(conn: sqlite3.Connection) -> tuple[str, str] | None:
     """The first and last day that have events."""
-    first, last = conn.execute("SELECT min(day), max(day) FROM days").fetchone()
+    # Apart, min and max are one step each of the days' key; together they are a scan (5 ms at 1M).
+    first, last = (conn.execute(f"SELECT {end}(day) FROM days").fetchone()[0] for end in ("min", "max"))
     return (first, last) if first else None
 
 
