@@ -8,7 +8,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 
-from newsq import store, workers
+from newsq import remerge, store, workers
 from newsq.archive import Problems, changed_folders, folder_day, folder_of, real_dir, walk_dirs
 from newsq.models import (
     Archive,
@@ -225,24 +225,37 @@ def _apply(
     progress: Progress | None,
 ) -> None:
     """Forget removed pages, and merge again every day that a removed, changed or new page spoke
-    or speaks of, from all that day's pages read again."""
+    or speaks of, from all that day's pages read again; or, for an event page edited in a way that
+    leaves its day's grouping as it was, build its own event again (remerge)."""
     new: dict[str, list[ArchiveFile]] = {}  # the day of their folder -> changed pages in it
     front_changed: list[ArchiveFile] = []
     for f in changed:
         day = folder_day(folder_of(f.path))
         (front_changed if day is None else new.setdefault(day, [])).append(f)
-    dirty = store.drop_files(conn, removed) | store.days_of(conn, (f.path for f in changed)) | set(new)
+    known = store.file_keys(conn, (f.path for f in changed))
+    whole = store.drop_files(conn, removed)
+    edited: dict[str, list[ArchiveFile]] = {}  # days that may take the short way -> their edited pages
+    for f in changed:
+        if (day := remerge.may_regroup(f, known)) is not None:
+            edited.setdefault(day, []).append(f)
+            continue
+        whole.update(known[f.path][0] if f.path in known else ())
+        if (day := folder_day(folder_of(f.path))) is not None:
+            whole.add(day)
     # Changed front pages first: the days they speak of now are known only once they are read.
     fronts: dict[str, ParsedFile] = {}
     for f in front_changed:
         pf, rec = workers.read_and_parse(f)
         fronts[f.path] = pf
         store.put_files(conn, [rec])
-        dirty.update(rec.days)
-    waiting = {f.path for f in changed} - set(fronts)
+        whole.update(rec.days)
     place = _places_of(archive)
+    short = {d: pages for d, pages in edited.items() if d not in whole}
+    whole |= remerge.rebuild_events(conn, place, short, known, fronts)
+    waiting = {f.path for f in changed} - set(fronts)
+    waiting -= {f.path for d, pages in short.items() if d not in whole for f in pages}
     changed_days: set[str] = set()
-    todo = dirty
+    todo = whole
     done = 0
     while todo:  # a new page dated into another day (front matter) merges that day again
         tasks = [_day_task(conn, place, d, fronts, new.get(d, ())) for d in sorted(todo)]

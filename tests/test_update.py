@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import MakeArchive, Run
-from tests.test_hostile import ALPHA, BETA, GOOD, _page
+from tests.test_hostile import ALPHA, BETA, GAMMA, GOOD, _page
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -120,3 +120,136 @@ _DAY_QUESTIONS = (
     ("timeline", "probe", "--by", "day", "--json"),
     ("export", "events"),
 )
+
+
+# --- one page edited: its own event built again, or its day merged whole when the grouping may move --
+
+_DAY = "news/2020/03/9"
+_LONG = "a-long-report-on-the-harbour-dredging-plan-and-its-costs-to-the-port-authority"
+_STORM = "storm-hits-the-coast-of-norland-many-flee"
+_OLDER = "storm-hits-the-coast"
+
+
+def _event(title: str, body: str = "", related: str = "", changes: str = "", meta: str = "") -> str:
+    head = f"---\n{meta}---\n" if meta else ""
+    parts = [f"{head}#  {title} \n\n{body}\n"]
+    if related:
+        parts.append(f"### Related:\n\n{related}\n")
+    if changes:
+        parts.append(f"### Changes:\n\n{changes}\n")
+    return "\n".join(parts)
+
+
+def _storm_changes() -> str:
+    return (
+        f"1. [ Storm hits the coast. ](/{_DAY}/{_OLDER}.md) _(First version)_\n"
+        f"1. [ Storm hits the coast of Norland, many flee. ](/{_DAY}/{_STORM}.md) _(Current version)_\n"
+    )
+
+
+def _day_archive(storm_changes: bool) -> dict[str, str | bytes]:
+    """A day of four listed events (one with a long slug that a Related link names cut short, one
+    with an older wording of its own page, unlisted) and a next day."""
+    return {
+        f"{_DAY}/index.md": (
+            "## [2020-03-9](/news/2020/03/9/index.md)\n\n"
+            f"### [The alpha probe lands on Mars. ](/{_DAY}/{ALPHA}.md)\n_Context: Mars, NASA_\n\n"
+            f"### [Beta talks open in Geneva. ](/{_DAY}/{BETA}.md)\n_Context: Geneva_\n\n"
+            f"### [A long report on the harbour dredging plan. ](/{_DAY}/{_LONG}.md)\n_Context: Ports_\n\n"
+            f"### [Storm hits the coast of Norland, many flee. ](/{_DAY}/{_STORM}.md)\n_Context: Weather_\n"
+        ),
+        f"{_DAY}/{ALPHA}.md": _event(
+            "The alpha probe lands on Mars.",
+            "Quietly the probe touched down.",
+            f"1. [ Beta talks open in Geneva. ](/{_DAY}/{BETA}.md) _Context: Space_\n"
+            f"2. [ Harbour plan ](/{_DAY}/{_LONG[:-6]}.md) _Context: Ports_\n",
+        ),
+        f"{_DAY}/{BETA}.md": _event("Beta talks open in Geneva.", "Delegates arrive."),
+        f"{_DAY}/{_LONG}.md": _event("A long report on the harbour dredging plan.", "It costs a lot."),
+        f"{_DAY}/{_STORM}.md": _event(
+            "Storm hits the coast of Norland, many flee.",
+            "Winds rose.",
+            changes=_storm_changes() if storm_changes else "",
+        ),
+        f"{_DAY}/{_OLDER}.md": _event("Storm hits the coast.", "Early word of the storm."),
+        "news/2020/03/10/index.md": (
+            "## [2020-03-10](/news/2020/03/10/index.md)\n\n"
+            f"### [Gamma storm hits the coast. ](/news/2020/03/10/{GAMMA}.md)\n_Context: Weather_\n"
+        ),
+        f"news/2020/03/10/{GAMMA}.md": _event("Gamma storm hits the coast.", "Rain."),
+    }
+
+
+# name -> (the archive has the storm's Changes block, the page edited, its new text)
+_EDITS: dict[str, tuple[bool, str, str]] = {
+    "summary": (False, ALPHA, _event("The alpha probe lands on Mars.", "Wobblestone: it touched down.")),
+    "appended": (False, BETA, _event("Beta talks open in Geneva.", "Delegates arrive.") + "\nOne more sentence.\n"),
+    "related-cut-slug": (
+        False,
+        BETA,
+        _event("Beta talks open in Geneva.", "Delegates.", f"1. [ Harbour ](/{_DAY}/{_LONG[:-3]}.md) _Context: Sea_\n"),
+    ),
+    "front-matter-contexts": (
+        False,
+        _LONG,
+        _event("A long report on the harbour dredging plan.", "It costs.", meta="contexts: [Docks, Money]\n"),
+    ),
+    "becomes-an-alias": (
+        False,
+        _STORM,
+        _event("Storm hits the coast of Norland, many flee.", "W.", changes=_storm_changes()),
+    ),
+    "stops-being-an-alias": (True, _STORM, _event("Storm hits the coast of Norland, many flee.", "Winds fell.")),
+    "page-of-an-alias-edited": (
+        True,
+        _OLDER,
+        _event("Storm hits the coast.", "Word.", f"1. [ Gamma ](/news/2020/03/10/{GAMMA}.md) _Context: Rain_\n"),
+    ),
+    "title-joins-another": (False, BETA, _event("The alpha probe lands on Mars.", "Delegates.")),
+    "dated-into-the-next-day": (False, BETA, _event("Beta talks open in Geneva.", "D.", meta="date: 2020-03-10\n")),
+}
+
+
+def _day_answers(run: Run, root: Path) -> list[tuple[int, str, str]]:
+    out = [run(*args, "--archive", root) for args in (("export", "events"), ("export", "links"))]
+    out.append(run("export", "contexts", "--archive", root))
+    out += [run("search", word, "--json", "--archive", root) for word in ("wobblestone", "storm", "delegates")]
+    out += [run("on", "2020-03-9", "--to", "2020-03-10", "--json", "--archive", root)]
+    out += [run("related", slug, "--json", "--archive", root) for slug in (ALPHA, _OLDER, _LONG)]
+    return out
+
+
+@pytest.mark.parametrize("edit", list(_EDITS))
+def test_one_page_edited_answers_as_a_rebuild(edit: str, make_archive: MakeArchive, run: Run) -> None:
+    """Edits of one page that leave its day's grouping alone (its own event is built again) and
+    edits that move it (a page becomes or stops being an older wording of another, a title meets
+    another's, a page dated elsewhere: the day is merged whole) answer as a rebuild does."""
+    storm_changes, slug, text = _EDITS[edit]
+    root = make_archive(_day_archive(storm_changes))
+    assert run("index", "--archive", root)[0] == 0
+    before = _day_answers(run, root)
+    (root / _DAY / f"{slug}.md").write_text(text, encoding="utf-8")
+    code, _out, err = run("index", "--archive", root)
+    assert code == 0, err
+    updated = _day_answers(run, root)
+    assert updated != before
+    assert run("index", "--rebuild", "--archive", root)[0] == 0
+    assert _day_answers(run, root) == updated
+
+
+def test_an_edited_page_is_read_again_with_its_day_page_only(
+    make_archive: MakeArchive, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A summary edit leaves the other pages of its day unread: an update costs the pages edited."""
+    from newsq import workers
+
+    root = make_archive(_day_archive(True))
+    assert run("index", "--archive", root)[0] == 0
+    read: list[str] = []
+    real_read = workers._read
+    monkeypatch.setattr(workers, "_read", lambda path: read.append(Path(path).name) or real_read(path))
+    (root / _DAY / f"{BETA}.md").write_text(_event("Beta talks open in Geneva.", "Wobblestone."), encoding="utf-8")
+    assert run("index", "--archive", root)[0] == 0
+    assert sorted(read) == sorted([f"{BETA}.md", "index.md"])
+    code, out, _err = run("search", "wobblestone", "--json", "--archive", root)
+    assert code == 0 and [e["slug"] for e in json.loads(out)] == [BETA]

@@ -113,6 +113,9 @@ from newsq.store.files import (
     drop_files as drop_files,
 )
 from newsq.store.files import (
+    file_keys as file_keys,
+)
+from newsq.store.files import (
     file_stats as file_stats,
 )
 from newsq.store.files import (
@@ -191,6 +194,9 @@ from newsq.store.search import (
     terms_between as terms_between,
 )
 from newsq.store.write import (
+    day_groups as day_groups,
+)
+from newsq.store.write import (
     delete_days as delete_days,
 )
 from newsq.store.write import (
@@ -207,4 +213,7 @@ from newsq.store.write import (
 )
 from newsq.store.write import (
     replace_day as replace_day,
+)
+from newsq.store.write import (
+    replace_events as replace_events,
 )

@@ -124,7 +124,7 @@ def update_dirs(conn: sqlite3.Connection, dirs: Iterable[tuple[str, str, int]], 
 
 def _file_values(rec: FileRecord) -> tuple[Any, ...]:
     warned = json.dumps(rec.warnings) if rec.warnings else None
-    return (rec.dir, rec.path, rec.mtime_ns, rec.size, rec.ctime_ns, json.dumps(rec.days), warned)
+    return (rec.dir, rec.path, rec.mtime_ns, rec.size, rec.ctime_ns, json.dumps(rec.days), warned, rec.grouping_key)
 
 
 def put_files(conn: sqlite3.Connection, records: Iterable[FileRecord]) -> None:
@@ -135,8 +135,8 @@ def put_files(conn: sqlite3.Connection, records: Iterable[FileRecord]) -> None:
         was, now = days_of(conn, [rec.path]), set(rec.days)
         conn.executemany("DELETE FROM file_days WHERE day = ? AND path = ?", [(d, rec.path) for d in was - now])
         conn.execute(
-            "INSERT OR REPLACE INTO files(dir, path, mtime_ns, size, ctime_ns, days, warnings) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO files(dir, path, mtime_ns, size, ctime_ns, days, warnings, grouping_key) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             _file_values(rec),
         )
         conn.executemany("INSERT OR IGNORE INTO file_days VALUES (?, ?)", [(d, rec.path) for d in now - was])
@@ -145,7 +145,8 @@ def put_files(conn: sqlite3.Connection, records: Iterable[FileRecord]) -> None:
 def put_files_fresh(conn: sqlite3.Connection, records: Sequence[FileRecord]) -> None:
     """Insert files into an empty cache (no replace, no delete: the fast path of a full index)."""
     conn.executemany(
-        "INSERT INTO files(dir, path, mtime_ns, size, ctime_ns, days, warnings) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO files(dir, path, mtime_ns, size, ctime_ns, days, warnings, grouping_key) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [_file_values(r) for r in records],
     )
     conn.executemany("INSERT OR IGNORE INTO file_days VALUES (?, ?)", [(d, r.path) for r in records for d in r.days])
@@ -179,6 +180,16 @@ def days_of(conn: sqlite3.Connection, paths: Iterable[str]) -> set[str]:
             for d in json.loads(text)
         )
     return days
+
+
+def file_keys(conn: sqlite3.Connection, paths: Iterable[str]) -> dict[str, tuple[tuple[str, ...], int | None]]:
+    """The days some recorded files speak of, and their pages' grouping keys (files not recorded left out)."""
+    out: dict[str, tuple[tuple[str, ...], int | None]] = {}
+    sql = "SELECT days, grouping_key FROM files WHERE dir = ? AND path = ?"
+    for path in paths:
+        for text, key in conn.execute(sql, (_dir_of(path), path)):
+            out[path] = (tuple(json.loads(text)), key)
+    return out
 
 
 def files_of_day(conn: sqlite3.Connection, day: str) -> list[tuple[str, int, int, int]]:

@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 15
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
@@ -16,7 +16,9 @@ CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 -- Kept in folder order: a folder's files are found without an index of their own.
 CREATE TABLE files(
     dir TEXT NOT NULL, path TEXT NOT NULL, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL,
-    ctime_ns INTEGER NOT NULL, days TEXT NOT NULL, warnings TEXT, PRIMARY KEY(dir, path)
+    ctime_ns INTEGER NOT NULL, days TEXT NOT NULL, warnings TEXT,
+    grouping_key INTEGER,  -- merge.grouping_key of an event page: whether an edit may regroup its day
+    PRIMARY KEY(dir, path)
 ) WITHOUT ROWID;
 -- Which files speak of which day (a front page speaks of several); files.days says the reverse.
 CREATE TABLE file_days(day TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY(day, path)) WITHOUT ROWID;

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from newsq.models import Event, StoredEvent
@@ -74,20 +74,9 @@ def replace_day(conn: sqlite3.Connection, day: str, events: Sequence[StoredEvent
     rewrites one event, not the whole day, and leaves the others' FTS rows alone), keeping the
     contexts' counts. Whether an event was removed or added (else the day's count stands)."""
     low, high = day_ids(day)  # the day's events, and their links, are a span of ids: two range reads
-    links: dict[int, list[tuple[Any, ...]]] = {}
-    for id_, *link in conn.execute(
-        "SELECT event_id, slug, day, title, shared_contexts FROM links WHERE event_id BETWEEN ? AND ? "
-        "ORDER BY event_id, ord",
-        (low, high),
-    ):
-        links.setdefault(id_, []).append(tuple(link))
     old: dict[tuple[Any, ...], list[tuple[int, int]]] = {}
-    for id_, ord_, *values in conn.execute(
-        "SELECT id, ord, slug, title, summary, topic, contexts, sources, aliases, path FROM events "
-        "WHERE id BETWEEN ? AND ?",
-        (low, high),
-    ):
-        old.setdefault((tuple(values), tuple(links.get(id_, ()))), []).append((id_, ord_))
+    for id_, ord_, stored in _stored(conn, low, high):
+        old.setdefault(stored, []).append((id_, ord_))
     kept: list[tuple[int, int, int]] = []  # (ord, id, its ord before)
     fresh: list[tuple[int, StoredEvent]] = []
     for ord_, ev in enumerate(events):
@@ -105,6 +94,47 @@ def replace_day(conn: sqlite3.Connection, day: str, events: Sequence[StoredEvent
         _delete_events(conn, [i for _, i, _ in kept], fts=True)
         kept, fresh = [], list(enumerate(events))
     insert_events(conn, day, [ev for _, ev in fresh], fts=True, ords=[o for o, _ in fresh])
+    return True
+
+
+def _stored(conn: sqlite3.Connection, low: int, high: int) -> Iterator[tuple[int, int, tuple[Any, ...]]]:
+    """(id, ord, (its values, its links)) of the events with ids in a span, as encode_event gives
+    their first two parts (what an update compares)."""
+    links: dict[int, list[tuple[Any, ...]]] = {}
+    for id_, *link in conn.execute(
+        "SELECT event_id, slug, day, title, shared_contexts FROM links WHERE event_id BETWEEN ? AND ? "
+        "ORDER BY event_id, ord",
+        (low, high),
+    ):
+        links.setdefault(id_, []).append(tuple(link))
+    for id_, ord_, *values in conn.execute(
+        "SELECT id, ord, slug, title, summary, topic, contexts, sources, aliases, path FROM events "
+        "WHERE id BETWEEN ? AND ?",
+        (low, high),
+    ):
+        yield id_, ord_, (tuple(values), tuple(links.get(id_, ())))
+
+
+def day_groups(conn: sqlite3.Connection, day: str) -> list[tuple[int, str, list[str]]]:
+    """(id, slug, aliases) of a day's events: how its slugs were grouped."""
+    low, high = day_ids(day)
+    sql = "SELECT id, slug, aliases FROM events WHERE id BETWEEN ? AND ?"
+    return [(i, s, json.loads(a)) for i, s, a in conn.execute(sql, (low, high))]
+
+
+def replace_events(conn: sqlite3.Connection, day: str, events: dict[int, StoredEvent]) -> bool:
+    """Make some of a day's stored events (by id) these, each keeping its place in the day; those
+    equal to what is stored are left alone. False (and nothing written) when the day's ids are
+    used up: the caller merges the whole day again (replace_day numbers it afresh)."""
+    changed: list[tuple[int, int, StoredEvent]] = []
+    for id_, ev in events.items():
+        for _id, ord_, stored in _stored(conn, id_, id_):
+            if stored != (ev[0], ev[1]):
+                changed.append((id_, ord_, ev))
+    if changed and _next_id(conn, day) + len(changed) > day_ids(day)[1]:
+        return False
+    _delete_events(conn, [i for i, _o, _e in changed], fts=True)
+    insert_events(conn, day, [ev for _i, _o, ev in changed], fts=True, ords=[o for _i, o, _e in changed])
     return True
 
 
