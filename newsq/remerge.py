@@ -42,9 +42,7 @@ def rebuild_events(
             whole.add(day)
             continue
         events, records = done
-        if not store.replace_events(conn, day, events):  # its ids used up: numbered afresh whole
-            whole.add(day)
-            continue
+        store.replace_events(conn, day, events)
         store.put_files(conn, records)
     return whole
 

@@ -194,6 +194,12 @@ _EDITS: dict[str, tuple[bool, str, str]] = {
         _LONG,
         _event("A long report on the harbour dredging plan.", "It costs.", meta="contexts: [Docks, Money]\n"),
     ),
+    "context-respelled": (
+        False,
+        ALPHA,
+        _event("The alpha probe lands on Mars.", "Quietly the probe touched down.", meta="contexts: [MARS, nasa]\n"),
+    ),
+    "related-dropped": (False, ALPHA, _event("The alpha probe lands on Mars.", "Quietly the probe touched down.")),
     "becomes-an-alias": (
         False,
         _STORM,

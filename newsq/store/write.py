@@ -122,20 +122,61 @@ def day_groups(conn: sqlite3.Connection, day: str) -> list[tuple[int, str, list[
     return [(i, s, json.loads(a)) for i, s, a in conn.execute(sql, (low, high))]
 
 
-def replace_events(conn: sqlite3.Connection, day: str, events: dict[int, StoredEvent]) -> bool:
-    """Make some of a day's stored events (by id) these, each keeping its place in the day; those
-    equal to what is stored are left alone. False (and nothing written) when the day's ids are
-    used up: the caller merges the whole day again (replace_day numbers it afresh)."""
-    changed: list[tuple[int, int, StoredEvent]] = []
+def replace_events(conn: sqlite3.Connection, day: str, events: dict[int, StoredEvent]) -> None:
+    """Make some of a day's stored events (by id) these, in place: each keeps its id and its place
+    in the day (the caller has shown that its day groups as before), and only what changed in it
+    is written (an edited summary: its row and its full-text entry, not its contexts and links)."""
     for id_, ev in events.items():
-        for _id, ord_, stored in _stored(conn, id_, id_):
-            if stored != (ev[0], ev[1]):
-                changed.append((id_, ord_, ev))
-    if changed and _next_id(conn, day) + len(changed) > day_ids(day)[1]:
-        return False
-    _delete_events(conn, [i for i, _o, _e in changed], fts=True)
-    insert_events(conn, day, [ev for _i, _o, ev in changed], fts=True, ords=[o for _i, o, _e in changed])
-    return True
+        for _id, _ord, (values, links) in _stored(conn, id_, id_):
+            if (values, links) != (ev[0], ev[1]):
+                _rewrite(conn, day, id_, values, links, ev)
+
+
+def _rewrite(
+    conn: sqlite3.Connection, day: str, id_: int, values: tuple[Any, ...], links: tuple[Any, ...], ev: StoredEvent
+) -> None:
+    """One stored event (its values and links as read) made `ev`, row by row, differences only."""
+    text_changed = values[1:5] != ev[0][1:5]  # title, summary, topic, contexts: what FTS5 indexes
+    fts_sql = (
+        "INSERT INTO events_fts(events_fts, rowid, title, summary, topic, contexts) "
+        "SELECT 'delete', id, title, summary, topic, contexts FROM events WHERE id = ?"
+    )
+    if text_changed:
+        conn.execute(fts_sql, (id_,))
+    conn.execute(
+        "UPDATE events SET slug = ?, title = ?, summary = ?, topic = ?, contexts = ?, sources = ?, aliases = ?, "
+        "path = ? WHERE id = ?",
+        (*ev[0], id_),
+    )
+    if text_changed:
+        conn.execute(
+            "INSERT INTO events_fts(rowid, title, summary, topic, contexts) "
+            "SELECT id, title, summary, topic, contexts FROM events WHERE id = ?",
+            (id_,),
+        )
+    was_slugs = (values[0], *json.loads(values[6]))
+    conn.executemany(
+        "DELETE FROM slugs WHERE slug = ? AND event_id = ?", [(x, id_) for x in was_slugs if x not in ev[2]]
+    )
+    conn.executemany("INSERT OR IGNORE INTO slugs VALUES (?, ?)", [(x, id_) for x in ev[2] if x not in was_slugs])
+    # Contexts by their exact spelling (spellings counts each): one spelled anew is one gone, one new.
+    was, now = _distinct(lines_of(values[4])), _distinct(ev[3])
+    gone, added = [c for c in was if c not in now], [c for c in now if c not in was]
+    conn.executemany(
+        "DELETE FROM event_contexts WHERE context = ? AND day = ? AND event_id = ?", [(c, day, id_) for c in gone]
+    )
+    _uncount_contexts(conn, [(c, day, id_) for c in gone])
+    conn.executemany("INSERT OR IGNORE INTO event_contexts VALUES (?, ?, ?)", [(c, day, id_) for c in added])
+    _count_contexts(conn, [(c, day) for c in added])
+    if links != ev[1]:
+        conn.execute("DELETE FROM links WHERE event_id = ?", (id_,))
+        conn.executemany("INSERT INTO links VALUES (?, ?, ?, ?, ?, ?)", [(id_, n, *ln) for n, ln in enumerate(ev[1])])
+        was_keys = {_link_key(link_slug(ln[0], ln[2])) for ln in links}
+        now_keys = set(ev[4])
+        conn.executemany(
+            "DELETE FROM link_keys WHERE key = ? AND event_id = ?", [(k, id_) for k in was_keys - now_keys]
+        )
+        conn.executemany("INSERT OR IGNORE INTO link_keys VALUES (?, ?)", [(k, id_) for k in now_keys - was_keys])
 
 
 def _next_id(conn: sqlite3.Connection, day: str) -> int:
