@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 
 from newsq import remerge, store, workers
-from newsq.archive import Problems, changed_folders, folder_day, folder_of, real_dir, walk_dirs
+from newsq.archive import Problems, changed_folders, folder_day, folder_of, pages_key, real_dir, walk_dirs
 from newsq.models import (
     Archive,
     ArchiveFile,
@@ -73,7 +73,7 @@ def build(conn: sqlite3.Connection, archive: Archive, progress: Progress | None 
     started = time.perf_counter()
     stats = IndexStats(full=True)
     problems: Problems = []
-    dirs: dict[str, int] = {}
+    dirs: Dirs = {}
     with store.transaction(conn):
         files_read = _build(conn, archive, problems, dirs, progress)
     stats.files_read = files_read
@@ -82,7 +82,7 @@ def build(conn: sqlite3.Connection, archive: Archive, progress: Progress | None 
 
 
 def _build(
-    conn: sqlite3.Connection, archive: Archive, problems: Problems, dirs: dict[str, int], progress: Progress | None
+    conn: sqlite3.Connection, archive: Archive, problems: Problems, dirs: Dirs, progress: Progress | None
 ) -> int:
     store.create(conn, archive.key, indexes=False)
     # Front pages (outside day folders) list items of many days. The root's come first in the
@@ -95,7 +95,7 @@ def _build(
 
     def day_tasks() -> Iterator[workers.Task]:
         for rel_dir, mtime, files in walk_dirs(archive, problems):
-            dirs[rel_dir] = mtime
+            dirs[rel_dir] = (mtime, pages_key(files))
             if not files:
                 continue
             day = folder_day(rel_dir)
@@ -170,37 +170,17 @@ def update(
     problems: Problems = []
     gone_dirs: list[str] = []
     if only is None:
-        known = store.file_stats(conn)
+        dirs, changed, removed, same_dirs = _look_everywhere(conn, archive, problems)
     else:
-        known_dirs = store.dirs_under(conn, only)  # the folders below those looked at, not all
-        looked = set(only)
-        gone_dirs = [
-            d for d in known_dirs if d.rpartition("/")[0] in looked and not _walked_folder(real_dir(archive, d))
-        ]
-        gone_dirs += [d for d in known_dirs if any(d.startswith(g + "/") for g in gone_dirs)]
-        known = store.file_stats(conn, dirs=[*only, *gone_dirs])
-    dirs: dict[str, int] = {}
-    changed: list[ArchiveFile] = []
-    seen: set[str] = set()
-    walk = walk_dirs(archive, problems) if only is None else walk_dirs(archive, problems, only, known_dirs)
-    if only is not None:
-        walked = list(walk)
-        new_dirs = [d for d, _m, _f in walked if d not in looked]
-        known.update(store.file_stats(conn, dirs=new_dirs))  # a folder removed and made again
-        walk = iter(walked)
-    for rel_dir, mtime, files in walk:
-        dirs[rel_dir] = mtime
-        for f in files:
-            seen.add(f.path)
-            if known.get(f.path) != (f.mtime_ns, f.size, f.ctime_ns):
-                changed.append(f)
-    removed = [p for p in known if p not in seen]
-    del known, seen
-    if not changed and not removed and not gone_dirs and (only is not None or dirs == store.dir_mtimes(conn)):
+        dirs, changed, removed, gone_dirs = _look_in(conn, archive, problems, only)
+        same_dirs = False
+    if not changed and not removed and not gone_dirs:
         with store.transaction(conn):  # `newsq index` found it up to date: that is when it was last indexed
             store.mark_indexed(conn, _now())
             if only is not None:  # mtimes moved but no page changed (e.g. a non-page file was added)
                 store.update_dirs(conn, _places(archive, dirs), gone_dirs)
+            elif not same_dirs:
+                store.save_dirs(conn, _places(archive, dirs))
         _finish(conn, stats, problems, started, summary)
         return stats
     with store.transaction(conn):
@@ -276,6 +256,51 @@ def _apply(
     store.refresh_days(conn, changed_days)  # (the store keeps the contexts' counts as it writes)
 
 
+Dirs = dict[str, tuple[int, int | None]]  # folder -> (its mtime, archive.pages_key of its pages)
+
+
+def _look_everywhere(
+    conn: sqlite3.Connection, archive: Archive, problems: Problems
+) -> tuple[Dirs, list[ArchiveFile], list[str], bool]:
+    """Walk the whole archive: its folders' states, the pages changed or new, the pages gone, and
+    whether every folder is as recorded. Only the pages of a folder whose state moved are compared
+    one by one (a folder's pages as recorded are read from the cache only then)."""
+    was = store.dir_states(conn)
+    dirs: Dirs = {}
+    moved: dict[str, list[ArchiveFile]] = {}
+    for rel_dir, mtime, files in walk_dirs(archive, problems):
+        state = dirs[rel_dir] = (mtime, pages_key(files))
+        if was.get(rel_dir) != state:
+            moved[rel_dir] = files
+    if not moved and len(dirs) == len(was):
+        return dirs, [], [], True
+    known = store.file_stats(conn, dirs=[*moved, *(d for d in was if d not in dirs)])  # and folders gone
+    changed = [
+        f for files in moved.values() for f in files if known.pop(f.path, None) != (f.mtime_ns, f.size, f.ctime_ns)
+    ]
+    return dirs, changed, list(known), False
+
+
+def _look_in(
+    conn: sqlite3.Connection, archive: Archive, problems: Problems, only: list[str]
+) -> tuple[Dirs, list[ArchiveFile], list[str], list[str]]:
+    """Walk some folders (and new ones below them): their states, the pages changed or new, the
+    pages gone, and the folders gone."""
+    known_dirs = store.dirs_under(conn, only)  # the folders below those looked at, not all
+    looked = set(only)
+    gone_dirs = [d for d in known_dirs if d.rpartition("/")[0] in looked and not _walked_folder(real_dir(archive, d))]
+    gone_dirs += [d for d in known_dirs if any(d.startswith(g + "/") for g in gone_dirs)]
+    known = store.file_stats(conn, dirs=[*only, *gone_dirs])
+    walked = list(walk_dirs(archive, problems, only, known_dirs))
+    known.update(store.file_stats(conn, dirs=[d for d, _m, _f in walked if d not in looked]))  # removed, made again
+    dirs: Dirs = {}
+    changed: list[ArchiveFile] = []
+    for rel_dir, mtime, files in walked:
+        dirs[rel_dir] = (mtime, pages_key(files))
+        changed += (f for f in files if known.pop(f.path, None) != (f.mtime_ns, f.size, f.ctime_ns))
+    return dirs, changed, list(known), gone_dirs
+
+
 def _walked_folder(path: str) -> bool:
     """A folder the walk goes into: a real one, not a link to one (walk_dirs never follows those)."""
     return os.path.isdir(path) and not os.path.islink(path)
@@ -301,8 +326,8 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
-def _places(archive: Archive, dirs: dict[str, int]) -> list[tuple[str, str, int]]:
-    return [(rel, real_dir(archive, rel), mtime) for rel, mtime in dirs.items()]
+def _places(archive: Archive, dirs: Dirs) -> list[tuple[str, str, int, int | None]]:
+    return [(rel, real_dir(archive, rel), mtime, key) for rel, (mtime, key) in dirs.items()]
 
 
 def changed_dirs(conn: sqlite3.Connection, among: Iterable[str] | None = None) -> list[str]:

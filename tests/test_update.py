@@ -259,3 +259,17 @@ def test_an_edited_page_is_read_again_with_its_day_page_only(
     assert sorted(read) == sorted([f"{BETA}.md", "index.md"])
     code, out, _err = run("search", "wobblestone", "--json", "--archive", root)
     assert code == 0 and [e["slug"] for e in json.loads(out)] == [BETA]
+
+
+def test_every_page_of_a_folder_removed_leaves_its_day_empty(make_archive: MakeArchive, run: Run) -> None:
+    """`newsq index` looks into a folder emptied of its pages (the folder itself kept): its day is gone."""
+    root = make_archive(_day_archive(False))
+    code, out, _err = run("index", "--json", "--archive", root)
+    before = json.loads(out)
+    for page in (root / "news/2020/03/10").iterdir():
+        page.unlink()
+    code, out, err = run("index", "--json", "--archive", root)
+    assert code == 0, err
+    after = json.loads(out)
+    assert (after["files"], after["events"], after["days"]) == (before["files"] - 2, before["events"] - 1, 1)
+    assert run("on", "2020-03-10", "--json", "--archive", root)[0] == 1

@@ -89,13 +89,13 @@ from newsq.store.files import (
     dir_count as dir_count,
 )
 from newsq.store.files import (
-    dir_mtimes as dir_mtimes,
-)
-from newsq.store.files import (
     dir_places as dir_places,
 )
 from newsq.store.files import (
     dir_snapshot as dir_snapshot,
+)
+from newsq.store.files import (
+    dir_states as dir_states,
 )
 from newsq.store.files import (
     dirs_at as dirs_at,

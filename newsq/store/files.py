@@ -24,8 +24,9 @@ def file_stats(conn: sqlite3.Connection, dirs: Iterable[str] | None = None) -> d
     return out
 
 
-def dir_mtimes(conn: sqlite3.Connection) -> dict[str, int]:
-    return dict(conn.execute("SELECT path, mtime_ns FROM dirs").fetchall())
+def dir_states(conn: sqlite3.Connection) -> dict[str, tuple[int, int | None]]:
+    """Every folder's (mtime, pages_key) as last indexed."""
+    return {p: (m, k) for p, m, k in conn.execute("SELECT path, mtime_ns, pages_key FROM dirs")}
 
 
 def dir_snapshot(conn: sqlite3.Connection, upper: bool = False) -> tuple[list[str], array[int]]:
@@ -95,25 +96,28 @@ def _pack_dirs(conn: sqlite3.Connection, reals: list[str] | None = None, mtimes:
     )
 
 
-def save_dirs(conn: sqlite3.Connection, dirs: Iterable[tuple[str, str, int]]) -> None:
+def save_dirs(conn: sqlite3.Connection, dirs: Iterable[tuple[str, str, int, int | None]]) -> None:
+    """Record every folder: (path, real, mtime, pages_key)."""
     conn.execute("DELETE FROM dirs")
-    conn.executemany("INSERT INTO dirs VALUES (?, ?, ?)", dirs)
+    conn.executemany("INSERT INTO dirs VALUES (?, ?, ?, ?)", dirs)
     _pack_dirs(conn)
 
 
-def update_dirs(conn: sqlite3.Connection, dirs: Iterable[tuple[str, str, int]], gone: Iterable[str]) -> None:
+def update_dirs(
+    conn: sqlite3.Connection, dirs: Iterable[tuple[str, str, int, int | None]], gone: Iterable[str]
+) -> None:
     """Record the mtimes of folders looked at again, and forget folders that are gone."""
     dirs = list(dirs)
     gone_reals = {r for d in gone for (r,) in conn.execute("SELECT real FROM dirs WHERE path = ?", (d,))}
     conn.executemany("DELETE FROM dirs WHERE path = ?", [(d,) for d in gone])
-    conn.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?, ?)", dirs)
+    conn.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?, ?, ?)", dirs)
     # Patch the packed row rather than pack every folder again (a query's refresh pays for this).
     reals, mtimes = dir_snapshot(conn)
     if gone_reals:
         kept = [i for i, r in enumerate(reals) if r not in gone_reals]
         reals, mtimes = [reals[i] for i in kept], array("q", (mtimes[i] for i in kept))
     at = {r: i for i, r in enumerate(reals)}
-    for _path, real, mtime in dirs:
+    for _path, real, mtime, _key in dirs:
         if real in at:
             mtimes[at[real]] = mtime
         else:

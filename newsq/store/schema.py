@@ -23,7 +23,10 @@ CREATE TABLE files(
 -- Which files speak of which day (a front page speaks of several); files.days says the reverse.
 CREATE TABLE file_days(day TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY(day, path)) WITHOUT ROWID;
 -- Every folder of the archive with its mtime: the cheap check for added or removed files.
-CREATE TABLE dirs(path TEXT PRIMARY KEY, real TEXT NOT NULL, mtime_ns INTEGER NOT NULL) WITHOUT ROWID;
+-- pages_key: archive.pages_key of its pages' stats when last read: an update compares that alone.
+CREATE TABLE dirs(
+    path TEXT PRIMARY KEY, real TEXT NOT NULL, mtime_ns INTEGER NOT NULL, pages_key INTEGER
+) WITHOUT ROWID;
 -- The same, packed into one row (id 1: 34,000 folders at a million events), and the folders above
 -- the days (id 2: the root, news/, years and months), which search and timeline check every time.
 CREATE TABLE dir_snapshot(id INTEGER PRIMARY KEY CHECK (id IN (1, 2)), reals TEXT NOT NULL, mtimes BLOB NOT NULL);
