@@ -170,9 +170,9 @@ def update(
     problems: Problems = []
     gone_dirs: list[str] = []
     if only is None:
-        dirs, changed, removed, same_dirs = _look_everywhere(conn, archive, problems)
+        dirs, changed, removed, same_dirs, walked = _look_everywhere(conn, archive, problems)
     else:
-        dirs, changed, removed, gone_dirs = _look_in(conn, archive, problems, only)
+        dirs, changed, removed, gone_dirs, walked = _look_in(conn, archive, problems, only)
         same_dirs = False
     if not changed and not removed and not gone_dirs:
         with store.transaction(conn):  # `newsq index` found it up to date: that is when it was last indexed
@@ -184,7 +184,7 @@ def update(
         _finish(conn, stats, problems, started, summary)
         return stats
     with store.transaction(conn):
-        _apply(conn, archive, changed, removed, progress)
+        _apply(conn, archive, changed, removed, progress, walked)
         store.mark_indexed(conn, _now())
         if summary:  # `newsq index`; a query's refresh leaves new words to the FTS5 lookup (store.term_exists)
             store.rebuild_vocab(conn)
@@ -203,6 +203,7 @@ def _apply(
     changed: list[ArchiveFile],
     removed: list[str],
     progress: Progress | None,
+    walked: dict[str, list[ArchiveFile]],
 ) -> None:
     """Forget removed pages, and merge again every day that a removed, changed or new page spoke
     or speaks of, from all that day's pages read again; or, for an event page edited in a way that
@@ -231,7 +232,7 @@ def _apply(
         whole.update(rec.days)
     place = _places_of(archive)
     short = {d: pages for d, pages in edited.items() if d not in whole}
-    whole |= remerge.rebuild_events(conn, place, short, known, fronts)
+    whole |= remerge.rebuild_events(conn, place, short, known, fronts, walked)
     waiting = {f.path for f in changed} - set(fronts)
     waiting -= {f.path for d, pages in short.items() if d not in whole for f in pages}
     changed_days: set[str] = set()
@@ -261,10 +262,10 @@ Dirs = dict[str, tuple[int, int | None]]  # folder -> (its mtime, archive.pages_
 
 def _look_everywhere(
     conn: sqlite3.Connection, archive: Archive, problems: Problems
-) -> tuple[Dirs, list[ArchiveFile], list[str], bool]:
-    """Walk the whole archive: its folders' states, the pages changed or new, the pages gone, and
-    whether every folder is as recorded. Only the pages of a folder whose state moved are compared
-    one by one (a folder's pages as recorded are read from the cache only then)."""
+) -> tuple[Dirs, list[ArchiveFile], list[str], bool, dict[str, list[ArchiveFile]]]:
+    """Walk the whole archive: its folders' states, the pages changed or new, the pages gone,
+    whether every folder is as recorded, and the pages of the folders whose state moved. Only
+    those folders' pages are compared one by one (their records read from the cache only then)."""
     was = store.dir_states(conn)
     dirs: Dirs = {}
     moved: dict[str, list[ArchiveFile]] = {}
@@ -273,19 +274,19 @@ def _look_everywhere(
         if was.get(rel_dir) != state:
             moved[rel_dir] = files
     if not moved and len(dirs) == len(was):
-        return dirs, [], [], True
+        return dirs, [], [], True, moved
     known = store.file_stats(conn, dirs=[*moved, *(d for d in was if d not in dirs)])  # and folders gone
     changed = [
         f for files in moved.values() for f in files if known.pop(f.path, None) != (f.mtime_ns, f.size, f.ctime_ns)
     ]
-    return dirs, changed, list(known), False
+    return dirs, changed, list(known), False, moved
 
 
 def _look_in(
     conn: sqlite3.Connection, archive: Archive, problems: Problems, only: list[str]
-) -> tuple[Dirs, list[ArchiveFile], list[str], list[str]]:
+) -> tuple[Dirs, list[ArchiveFile], list[str], list[str], dict[str, list[ArchiveFile]]]:
     """Walk some folders (and new ones below them): their states, the pages changed or new, the
-    pages gone, and the folders gone."""
+    pages gone, the folders gone, and the pages of the folders walked."""
     known_dirs = store.dirs_under(conn, only)  # the folders below those looked at, not all
     looked = set(only)
     gone_dirs = [d for d in known_dirs if d.rpartition("/")[0] in looked and not _walked_folder(real_dir(archive, d))]
@@ -298,7 +299,7 @@ def _look_in(
     for rel_dir, mtime, files in walked:
         dirs[rel_dir] = (mtime, pages_key(files))
         changed += (f for f in files if known.pop(f.path, None) != (f.mtime_ns, f.size, f.ctime_ns))
-    return dirs, changed, list(known), gone_dirs
+    return dirs, changed, list(known), gone_dirs, {d: files for d, _m, files in walked}
 
 
 def _walked_folder(path: str) -> bool:

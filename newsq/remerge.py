@@ -31,13 +31,16 @@ def rebuild_events(
     pages: dict[str, list[ArchiveFile]],
     known: dict[str, tuple[tuple[str, ...], int | None]],
     fronts: dict[str, ParsedFile],
+    walked: dict[str, list[ArchiveFile]],
 ) -> set[str]:
     """Build again the events of edited pages, day by day (pages: day -> its edited pages, all
-    passing may_regroup), and record the pages; return the days where that could not be shown to
-    give what merging the day whole gives (nothing of those is written: merge them whole)."""
+    passing may_regroup; walked: the pages of their folders, as the walk found them), and record
+    the pages; return the days where that could not be shown to give what merging the day whole
+    gives (nothing of those is written: merge them whole)."""
     whole: set[str] = set()
     for day, edited in pages.items():
-        done = _one_day(conn, place, day, edited, known, fronts)
+        folder = walked.get(folder_of(edited[0].path))
+        done = None if folder is None else _one_day(conn, place, day, edited, known, fronts, folder)
         if done is None:
             whole.add(day)
             continue
@@ -54,6 +57,7 @@ def _one_day(
     edited: list[ArchiveFile],
     known: dict[str, tuple[tuple[str, ...], int | None]],
     fronts: dict[str, ParsedFile],
+    folder: list[ArchiveFile],
 ) -> tuple[dict[int, StoredEvent], list[FileRecord]] | None:
     from newsq import merge
     from newsq.store import encode_event
@@ -71,19 +75,21 @@ def _one_day(
     # event pages in its folder; a page from another folder dated into the day: merge it whole.
     listing: list[ParsedFile] = []
     folder_slugs: set[str] = set()
-    for path, m, s, c in store.files_of_day(conn, day):
-        its_day = folder_day(folder_of(path))
-        name = path.rpartition("/")[2]
-        if its_day is None:
-            if path not in fronts:
-                fronts[path] = workers.read_and_parse(ArchiveFile(path, place(path), m, s, c))[0]
-            listing.append(workers.cut(fronts[path], day))
-        elif its_day != day:
-            return None
-        elif name in _DAY_PAGES:
-            listing.append(workers.read_and_parse(ArchiveFile(path, place(path), m, s, c))[0])
+    for f in folder:
+        name = f.path.rpartition("/")[2]
+        if name in _DAY_PAGES:
+            listing.append(workers.read_and_parse(f)[0])
         else:
             folder_slugs.add(name.removesuffix(".md"))
+    here = folder_of(edited[0].path)
+    elsewhere = [p for p in store.paths_of_day(conn, day) if folder_of(p) != here]
+    if any(folder_day(folder_of(p)) is not None for p in elsewhere):
+        return None
+    for path, m, s, c in store.files_at(conn, (p for p in elsewhere if p not in fronts)):
+        fronts[path] = workers.read_and_parse(ArchiveFile(path, place(path), m, s, c))[0]
+    if any(p not in fronts for p in elsewhere):
+        return None
+    listing += (workers.cut(fronts[p], day) for p in elsewhere)
     items = workers.day_items(day, listing)
     canonical_of: dict[str, str] = {}
     group_of: dict[str, tuple[int, list[str]]] = {}

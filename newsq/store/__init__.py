@@ -119,7 +119,13 @@ from newsq.store.files import (
     file_stats as file_stats,
 )
 from newsq.store.files import (
+    files_at as files_at,
+)
+from newsq.store.files import (
     files_of_day as files_of_day,
+)
+from newsq.store.files import (
+    paths_of_day as paths_of_day,
 )
 from newsq.store.files import (
     put_files as put_files,

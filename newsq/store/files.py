@@ -198,8 +198,18 @@ def file_keys(conn: sqlite3.Connection, paths: Iterable[str]) -> dict[str, tuple
 
 def files_of_day(conn: sqlite3.Connection, day: str) -> list[tuple[str, int, int, int]]:
     """(path, mtime_ns, size, ctime_ns) of every file that speaks of a day."""
+    return files_at(conn, paths_of_day(conn, day))
+
+
+def paths_of_day(conn: sqlite3.Connection, day: str) -> list[str]:
+    """The paths of the files that speak of a day."""
+    return [p for (p,) in conn.execute("SELECT path FROM file_days WHERE day = ?", (day,))]
+
+
+def files_at(conn: sqlite3.Connection, paths: Iterable[str]) -> list[tuple[str, int, int, int]]:
+    """(path, mtime_ns, size, ctime_ns) of some recorded files."""
     by_dir: dict[str, list[str]] = {}
-    for (path,) in conn.execute("SELECT path FROM file_days WHERE day = ?", (day,)):
+    for path in paths:
         by_dir.setdefault(_dir_of(path), []).append(path)
     # One read per folder (a day's pages are mostly in its own), each path found on the key.
     sql = "SELECT path, mtime_ns, size, ctime_ns FROM files WHERE dir = ? AND path IN (SELECT value FROM json_each(?))"

@@ -119,7 +119,7 @@ def day_groups(conn: sqlite3.Connection, day: str) -> list[tuple[int, str, list[
     """(id, slug, aliases) of a day's events: how its slugs were grouped."""
     low, high = day_ids(day)
     sql = "SELECT id, slug, aliases FROM events WHERE id BETWEEN ? AND ?"
-    return [(i, s, json.loads(a)) for i, s, a in conn.execute(sql, (low, high))]
+    return [(i, s, json.loads(a) if a != "[]" else []) for i, s, a in conn.execute(sql, (low, high))]
 
 
 def replace_events(conn: sqlite3.Connection, day: str, events: dict[int, StoredEvent]) -> None:
