@@ -184,10 +184,10 @@ def update(
         _finish(conn, stats, problems, started, summary)
         return stats
     with store.transaction(conn):
+        store.track_vocab(conn)
         _apply(conn, archive, changed, removed, progress, walked)
+        store.update_vocab(conn)
         store.mark_indexed(conn, _now())
-        if summary:  # `newsq index`; a query's refresh leaves new words to the FTS5 lookup (store.term_exists)
-            store.rebuild_vocab(conn)
         if only is None:
             store.save_dirs(conn, _places(archive, dirs))
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -67,9 +68,16 @@ def _answers(run: Run, root: Path) -> list[tuple[int, str, str]]:
     return out
 
 
+def _vocab(cache_dir: Path) -> list[tuple[str, int]]:
+    """The words that typos are corrected against, with their counts of events."""
+    (path,) = cache_dir.glob("*.sqlite")
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT term, docs FROM vocab ORDER BY term").fetchall()
+
+
 @pytest.mark.parametrize("parallel", [False, True], ids=["one-process", "workers"])
 def test_edits_in_many_days_answer_as_a_rebuild(
-    parallel: bool, tmp_path: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+    parallel: bool, tmp_path: Path, run: Run, monkeypatch: pytest.MonkeyPatch, cache_dir: Path
 ) -> None:
     from newsq import workers
 
@@ -84,11 +92,13 @@ def test_edits_in_many_days_answer_as_a_rebuild(
     updated = _answers(run, root)
     assert [a[0] for a in updated] == [0] * len(updated)
     assert updated != before and "quillfeather" in updated[0][1].lower() and "Newfangled Body" in updated[2][1]
+    vocab = _vocab(cache_dir)
     code, out, err = run("index", "--rebuild", "--archive", root)
     assert code == 0, err
     rebuilt = _answers(run, root)
     for got, want in zip(updated, rebuilt, strict=True):
         assert got == want
+    assert vocab == _vocab(cache_dir)
 
 
 def test_a_day_edited_past_its_ids_is_numbered_afresh(
@@ -226,7 +236,7 @@ def _day_answers(run: Run, root: Path) -> list[tuple[int, str, str]]:
 
 
 @pytest.mark.parametrize("edit", list(_EDITS))
-def test_one_page_edited_answers_as_a_rebuild(edit: str, make_archive: MakeArchive, run: Run) -> None:
+def test_one_page_edited_answers_as_a_rebuild(edit: str, make_archive: MakeArchive, run: Run, cache_dir: Path) -> None:
     """Edits of one page that leave its day's grouping alone (its own event is built again) and
     edits that move it (a page becomes or stops being an older wording of another, a title meets
     another's, a page dated elsewhere: the day is merged whole) answer as a rebuild does."""
@@ -239,8 +249,10 @@ def test_one_page_edited_answers_as_a_rebuild(edit: str, make_archive: MakeArchi
     assert code == 0, err
     updated = _day_answers(run, root)
     assert updated != before
+    vocab = _vocab(cache_dir)
     assert run("index", "--rebuild", "--archive", root)[0] == 0
     assert _day_answers(run, root) == updated
+    assert _vocab(cache_dir) == vocab
 
 
 def test_an_edited_page_is_read_again_with_its_day_page_only(

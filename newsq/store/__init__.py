@@ -223,3 +223,9 @@ from newsq.store.write import (
 from newsq.store.write import (
     replace_events as replace_events,
 )
+from newsq.store.write import (
+    track_vocab as track_vocab,
+)
+from newsq.store.write import (
+    update_vocab as update_vocab,
+)

@@ -10,6 +10,7 @@ from typing import Any
 
 from newsq.models import Event, StoredEvent
 from newsq.store.events import _link_key, _title_slug, day_ids, lines_of, link_slug
+from newsq.store.search import _FTS_ARGS
 
 
 def _delete_events(conn: sqlite3.Connection, ids: Sequence[int], *, fts: bool) -> None:
@@ -23,6 +24,7 @@ def _delete_events(conn: sqlite3.Connection, ids: Sequence[int], *, fts: bool) -
             "SELECT 'delete', id, title, summary, topic, contexts FROM events WHERE id = ?",
             rows,
         )
+        _note_text(conn, "vocab_was", rows)
     slugs: list[tuple[str, int]] = []
     contexts: list[tuple[str, str, int]] = []
     keys: list[tuple[int, int]] = []
@@ -143,6 +145,7 @@ def _rewrite(
     )
     if text_changed:
         conn.execute(fts_sql, (id_,))
+        _note_text(conn, "vocab_was", [(id_,)])
     conn.execute(
         "UPDATE events SET slug = ?, title = ?, summary = ?, topic = ?, contexts = ?, sources = ?, aliases = ?, "
         "path = ? WHERE id = ?",
@@ -154,6 +157,7 @@ def _rewrite(
             "SELECT id, title, summary, topic, contexts FROM events WHERE id = ?",
             (id_,),
         )
+        _note_text(conn, "vocab_now", [(id_,)])
     was_slugs = (values[0], *json.loads(values[6]))
     conn.executemany(
         "DELETE FROM slugs WHERE slug = ? AND event_id = ?", [(x, id_) for x in was_slugs if x not in ev[2]]
@@ -226,6 +230,7 @@ def insert_events(
             "SELECT id, title, summary, topic, contexts FROM events WHERE id = ?",
             [(i,) for i in ids],
         )
+        _note_text(conn, "vocab_now", [(i,) for i in ids])
     return list(ids)
 
 
@@ -290,6 +295,41 @@ def rebuild_fts(conn: sqlite3.Connection) -> None:
     """Index all event text at once (much faster than row by row on a full index)."""
     conn.execute("INSERT INTO events_fts(events_fts) VALUES ('rebuild')")
     conn.execute("INSERT INTO events_fts(events_fts) VALUES ('optimize')")
+
+
+# --- the vocabulary, kept by an update from the text it takes out of and puts into the index ------
+# (Reading the whole index's vocabulary again cost 0.2 s at 100,000 events, 2 s at a million.)
+
+
+def track_vocab(conn: sqlite3.Connection) -> None:
+    """Start noting the event text an update takes out of the full-text index and puts into it: in
+    two scratch full-text tables of the connection (same tokenizer), whose words update_vocab counts."""
+    for name in ("vocab_was", "vocab_now"):
+        conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{name} USING fts5({_FTS_ARGS})")
+        conn.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{name}_terms USING fts5vocab({name}, row)")
+        conn.execute(f"DELETE FROM temp.{name}")
+
+
+def _note_text(conn: sqlite3.Connection, table: str, ids: Sequence[tuple[int]]) -> None:
+    conn.executemany(
+        f"INSERT INTO temp.{table}(title, summary, topic, contexts) "
+        "SELECT title, summary, topic, contexts FROM events WHERE id = ?",
+        ids,
+    )
+
+
+def update_vocab(conn: sqlite3.Connection) -> None:
+    """Count in the vocabulary the text noted since track_vocab: each word's events, fewer those
+    whose text was taken out, more those whose text was put in (what rebuild_vocab would count)."""
+    was = dict(conn.execute("SELECT term, doc FROM temp.vocab_was_terms").fetchall())
+    now = dict(conn.execute("SELECT term, doc FROM temp.vocab_now_terms").fetchall())
+    delta = [(t, now.get(t, 0) - was.get(t, 0)) for t in was.keys() | now.keys()]
+    conn.executemany(
+        "INSERT INTO vocab VALUES (?, ?) ON CONFLICT(term) DO UPDATE SET docs = docs + excluded.docs",
+        [(t, d) for t, d in delta if d],
+    )
+    conn.executemany("DELETE FROM vocab WHERE term = ? AND docs <= 0", [(t,) for t, d in delta if d < 0])
+    track_vocab(conn)  # noted text counted: empty the scratch tables
 
 
 def rebuild_vocab(conn: sqlite3.Connection) -> None:
