@@ -46,7 +46,7 @@ def rebuild_events(
             continue
         events, records = done
         store.replace_events(conn, day, events)
-        store.put_files(conn, records)
+        store.restat_files(conn, records)  # they speak of the one day they spoke of
     return whole
 
 
@@ -91,17 +91,13 @@ def _one_day(
         return None
     listing += (workers.cut(fronts[p], day) for p in elsewhere)
     items = workers.day_items(day, listing)
-    canonical_of: dict[str, str] = {}
-    group_of: dict[str, tuple[int, list[str]]] = {}
-    for id_, slug, aliases in store.day_groups(conn, day):
-        slugs = [slug, *aliases]
-        for one in slugs:
-            canonical_of[one] = slug
-            group_of[one] = (id_, slugs)
+    canonical_of: dict[str, str] = {}  # every slug of the day: read only for a link into the day
+    if any(link.day == day for pf in parsed if pf.page is not None for link in pf.page.related):
+        canonical_of = {one: slug for _id, slug, aliases in store.day_groups(conn, day) for one in (slug, *aliases)}
     events: dict[int, StoredEvent] = {}
     for pf in parsed:
         assert pf.page is not None
-        found = group_of.get(pf.page.slug)
+        found = store.group_of(conn, day, pf.page.slug)
         # One page to its event: another page of its group would be read too (merge it whole).
         if found is None or found[0] in events or not _alone(pf.page.slug, found[1], folder_slugs):
             return None

@@ -134,6 +134,9 @@ from newsq.store.files import (
     put_files_fresh as put_files_fresh,
 )
 from newsq.store.files import (
+    restat_files as restat_files,
+)
+from newsq.store.files import (
     save_dirs as save_dirs,
 )
 from newsq.store.files import (
@@ -207,6 +210,9 @@ from newsq.store.write import (
 )
 from newsq.store.write import (
     encode_event as encode_event,
+)
+from newsq.store.write import (
+    group_of as group_of,
 )
 from newsq.store.write import (
     insert_events as insert_events,

@@ -17,11 +17,9 @@ def file_stats(conn: sqlite3.Connection, dirs: Iterable[str] | None = None) -> d
     """path -> (mtime_ns, size, ctime_ns) of every file the cache has read (or of those in some folders)."""
     if dirs is None:
         return {p: (m, s, c) for p, m, s, c in conn.execute("SELECT path, mtime_ns, size, ctime_ns FROM files")}
-    out: dict[str, tuple[int, int, int]] = {}
-    for folder in dirs:
-        sql = "SELECT path, mtime_ns, size, ctime_ns FROM files WHERE dir = ?"
-        out.update({p: (m, s, c) for p, m, s, c in conn.execute(sql, (folder,))})
-    return out
+    # One statement for all the folders (an update after 1% of pages changed asks for 1,000 of them).
+    sql = "SELECT path, mtime_ns, size, ctime_ns FROM files WHERE dir IN (SELECT value FROM json_each(?))"
+    return {p: (m, s, c) for p, m, s, c in conn.execute(sql, (json.dumps(list(dirs)),))}
 
 
 def dir_states(conn: sqlite3.Connection) -> dict[str, tuple[int, int | None]]:
@@ -144,6 +142,16 @@ def put_files(conn: sqlite3.Connection, records: Iterable[FileRecord]) -> None:
             _file_values(rec),
         )
         conn.executemany("INSERT OR IGNORE INTO file_days VALUES (?, ?)", [(d, rec.path) for d in now - was])
+
+
+def restat_files(conn: sqlite3.Connection, records: Iterable[FileRecord]) -> None:
+    """Record files read again that speak of the days recorded for them: their stats, warnings
+    and grouping keys only."""
+    conn.executemany(
+        "UPDATE files SET mtime_ns = ?, size = ?, ctime_ns = ?, warnings = ?, grouping_key = ? "
+        "WHERE dir = ? AND path = ?",
+        [(r.mtime_ns, r.size, r.ctime_ns, _file_values(r)[6], r.grouping_key, r.dir, r.path) for r in records],
+    )
 
 
 def put_files_fresh(conn: sqlite3.Connection, records: Sequence[FileRecord]) -> None:

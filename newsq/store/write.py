@@ -124,6 +124,17 @@ def day_groups(conn: sqlite3.Connection, day: str) -> list[tuple[int, str, list[
     return [(i, s, json.loads(a) if a != "[]" else []) for i, s, a in conn.execute(sql, (low, high))]
 
 
+def group_of(conn: sqlite3.Connection, day: str, slug: str) -> tuple[int, list[str]] | None:
+    """The id of a day's event that a slug names, and its slugs (its own, then its aliases)."""
+    low, high = day_ids(day)
+    row = conn.execute(
+        "SELECT e.id, e.slug, e.aliases FROM slugs s JOIN events e ON e.id = s.event_id "
+        "WHERE s.slug = ? AND s.event_id BETWEEN ? AND ?",
+        (slug, low, high),
+    ).fetchone()
+    return None if row is None else (row[0], [row[1], *json.loads(row[2])])
+
+
 def replace_events(conn: sqlite3.Connection, day: str, events: dict[int, StoredEvent]) -> None:
     """Make some of a day's stored events (by id) these, in place: each keeps its id and its place
     in the day (the caller has shown that its day groups as before), and only what changed in it
