@@ -8,7 +8,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 
-from newsq import remerge, store, workers
+from newsq import remerge, store, survey, workers
 from newsq.archive import Problems, changed_folders, folder_day, folder_of, pages_key, real_dir, walk_dirs
 from newsq.models import (
     Archive,
@@ -257,7 +257,7 @@ def _apply(
     store.refresh_days(conn, changed_days)  # (the store keeps the contexts' counts as it writes)
 
 
-Dirs = dict[str, tuple[int, int | None]]  # folder -> (its mtime, archive.pages_key of its pages)
+Dirs = survey.Dirs
 
 
 def _look_everywhere(
@@ -267,12 +267,7 @@ def _look_everywhere(
     whether every folder is as recorded, and the pages of the folders whose state moved. Only
     those folders' pages are compared one by one (their records read from the cache only then)."""
     was = store.dir_states(conn)
-    dirs: Dirs = {}
-    moved: dict[str, list[ArchiveFile]] = {}
-    for rel_dir, mtime, files in walk_dirs(archive, problems):
-        state = dirs[rel_dir] = (mtime, pages_key(files))
-        if was.get(rel_dir) != state:
-            moved[rel_dir] = files
+    dirs, moved = survey.states(archive, problems, was)
     if not moved and len(dirs) == len(was):
         return dirs, [], [], True, moved
     known = store.file_stats(conn, dirs=[*moved, *(d for d in was if d not in dirs)])  # and folders gone

@@ -285,3 +285,32 @@ def test_every_page_of_a_folder_removed_leaves_its_day_empty(make_archive: MakeA
     after = json.loads(out)
     assert (after["files"], after["events"], after["days"]) == (before["files"] - 2, before["events"] - 1, 1)
     assert run("on", "2020-03-10", "--json", "--archive", root)[0] == 1
+
+
+@pytest.mark.parametrize("fork", ["forked", "fork-failed"])
+def test_a_walk_split_between_two_processes_finds_every_change(
+    fork: str, make_archive: MakeArchive, run: Run, monkeypatch: pytest.MonkeyPatch, cache_dir: Path
+) -> None:
+    """On a big archive a second process stats half of the year folders: edits and removals in
+    either half are found (and all of them when that process cannot be made)."""
+    from newsq import survey
+
+    monkeypatch.setattr(survey, "SPLIT_MIN_DIRS", 1)
+    if fork == "fork-failed":
+        monkeypatch.setattr(survey, "_fork", lambda *_args: None)
+    files = _day_archive(False)
+    for year in (2021, 2022):
+        files[f"news/{year}/05/2/index.md"] = f"### [Delta {year} vote. ](/news/{year}/05/2/delta-{year}-vote.md)\n"
+        files[f"news/{year}/05/2/delta-{year}-vote.md"] = _event(f"Delta {year} vote.", "Polls open.")
+    root = make_archive(files)
+    assert run("index", "--archive", root)[0] == 0
+    (root / "news/2021/05/2/delta-2021-vote.md").write_text(_event("Delta 2021 vote.", "Wobblestone polls."))
+    (root / "news/2022/05/2/delta-2022-vote.md").unlink()
+    (root / _DAY / f"{BETA}.md").write_text(_event("Beta talks open in Geneva.", "Wobblestone talks."))
+    code, out, err = run("index", "--json", "--archive", root)
+    assert code == 0, err
+    assert json.loads(out)["files_read"] == 2
+    updated = [*_day_answers(run, root), run("search", "delta", "--json", "--archive", root)]
+    assert "Wobblestone polls." in updated[-1][1] and "delta-2022-vote.md" not in updated[-1][1]
+    assert run("index", "--rebuild", "--archive", root)[0] == 0
+    assert [*_day_answers(run, root), run("search", "delta", "--json", "--archive", root)] == updated
