@@ -181,9 +181,10 @@ def update(
                 store.update_dirs(conn, _places(archive, dirs), gone_dirs)
             elif not same_dirs:
                 store.save_dirs(conn, _places(archive, dirs))
-        _finish(conn, stats, problems, started, summary)
+        _finish(conn, stats, problems, started, summary, unchanged=True)
         return stats
     with store.transaction(conn):
+        store.forget_summary(conn)  # (a query's refresh does not count again)
         store.track_vocab(conn)
         _apply(conn, archive, changed, removed, progress, walked)
         store.update_vocab(conn)
@@ -303,17 +304,25 @@ def _walked_folder(path: str) -> bool:
 
 
 def _finish(
-    conn: sqlite3.Connection, stats: IndexStats, problems: Problems, started: float, summary: bool = True
+    conn: sqlite3.Connection,
+    stats: IndexStats,
+    problems: Problems,
+    started: float,
+    summary: bool = True,
+    unchanged: bool = False,
 ) -> None:
     stats.seconds = time.perf_counter() - started
     if not summary:  # a query's refresh: nobody reads the counts, and they cost a scan
         return
-    counts = store.counts(conn)
+    saved = store.saved_summary(conn) if unchanged else None
+    counts, file_warnings = saved if saved is not None else (store.counts(conn), store.warnings(conn))
     stats.files = counts["files"]
     stats.events = counts["events"]
     stats.days = counts["days"]
     stats.contexts = counts["contexts"]
-    stats.warnings = sorted(problems + store.warnings(conn))
+    stats.warnings = sorted(problems + file_warnings)
+    if saved is None:
+        store.save_summary(conn, counts, file_warnings)
     store.save_warnings(conn, stats.warnings)  # `newsq info` tells them without this scan of every file
     stats.seconds = time.perf_counter() - started
 

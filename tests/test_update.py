@@ -314,3 +314,19 @@ def test_a_walk_split_between_two_processes_finds_every_change(
     assert "Wobblestone polls." in updated[-1][1] and "delta-2022-vote.md" not in updated[-1][1]
     assert run("index", "--rebuild", "--archive", root)[0] == 0
     assert [*_day_answers(run, root), run("search", "delta", "--json", "--archive", root)] == updated
+
+
+def test_an_index_with_nothing_to_do_counts_what_a_query_added(make_archive: MakeArchive, run: Run) -> None:
+    """`newsq index` finding nothing changed says its counts again, and counts anew what a query's
+    refresh indexed since (a page added, seen by `on`)."""
+    root = make_archive(_day_archive(False))
+    code, out, _err = run("index", "--json", "--archive", root)
+    first = json.loads(out)
+    code, out, _err = run("index", "--json", "--archive", root)
+    again = json.loads(out)
+    assert (again["files"], again["events"], again["files_read"]) == (first["files"], first["events"], 0)
+    (root / "news/2020/03/10/an-added-page.md").write_text(_event("An added page.", "It came late."))
+    assert run("on", "2020-03-10", "--json", "--archive", root)[0] == 0  # the query's refresh reads it
+    code, out, _err = run("index", "--json", "--archive", root)
+    after = json.loads(out)
+    assert (after["files"], after["events"], after["files_read"]) == (first["files"] + 1, first["events"] + 1, 0)

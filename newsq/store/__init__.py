@@ -170,6 +170,9 @@ from newsq.store.schema import (
     finish_build as finish_build,
 )
 from newsq.store.schema import (
+    forget_summary as forget_summary,
+)
+from newsq.store.schema import (
     mark_complete as mark_complete,
 )
 from newsq.store.schema import (
@@ -179,7 +182,13 @@ from newsq.store.schema import (
     meta as meta,
 )
 from newsq.store.schema import (
+    save_summary as save_summary,
+)
+from newsq.store.schema import (
     save_warnings as save_warnings,
+)
+from newsq.store.schema import (
+    saved_summary as saved_summary,
 )
 from newsq.store.schema import (
     saved_warnings as saved_warnings,

@@ -188,6 +188,26 @@ def save_warnings(conn: sqlite3.Connection, found: Sequence[tuple[str, str]]) ->
     conn.execute("INSERT OR REPLACE INTO meta VALUES ('warnings', ?)", (json.dumps(list(found)),))
 
 
+def save_summary(conn: sqlite3.Connection, counts: dict[str, int], file_warnings: Sequence[tuple[str, str]]) -> None:
+    """Keep what `newsq index` says of the cache (its counts, its files' warnings): an index that
+    finds nothing changed says it again without counting."""
+    value = json.dumps({"counts": counts, "warnings": list(file_warnings)})
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('summary', ?)", (value,))
+
+
+def forget_summary(conn: sqlite3.Connection) -> None:
+    """The cache changed (an update): count again next time."""
+    conn.execute("DELETE FROM meta WHERE key = 'summary'")
+
+
+def saved_summary(conn: sqlite3.Connection) -> tuple[dict[str, int], list[tuple[str, str]]] | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = 'summary'").fetchone()
+    if row is None:
+        return None
+    data = json.loads(row[0])
+    return {str(k): int(v) for k, v in data["counts"].items()}, [(str(p), str(r)) for p, r in data["warnings"]]
+
+
 def saved_warnings(conn: sqlite3.Connection) -> list[tuple[str, str]] | None:
     """The warnings save_warnings kept (None for a cache made before it kept them)."""
     row = conn.execute("SELECT value FROM meta WHERE key = 'warnings'").fetchone()
