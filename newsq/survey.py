@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 from collections.abc import Container
 
 from newsq.archive import Problems, pages_key, printable, real_dir, walk_dirs
@@ -60,13 +61,23 @@ def _years(archive: Archive) -> list[str]:
 
 def _fork(archive: Archive, was: Dirs, theirs: list[str]) -> tuple[int, int] | None:
     """Walk some year folders in a forked process that writes what it found into a pipe."""
+    # Ctrl-C is the parent's to handle (entry._interrupted says so and cleans up, once): the child
+    # takes its default (an end without a word), set before a Ctrl-C can reach it.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    read, write = -1, -1
     try:
         read, write = os.pipe()
         pid = os.fork()
     except OSError:
+        for fd in (read, write):
+            if fd >= 0:
+                os.close(fd)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         return None
     if pid == 0:  # the child: never returns, never touches the cache (os._exit: no clean-up)
         try:
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
             os.close(read)
             found: Problems = []
             data = pickle.dumps((_walk(archive, found, was, theirs, ()), found), pickle.HIGHEST_PROTOCOL)
@@ -74,6 +85,7 @@ def _fork(archive: Archive, was: Dirs, theirs: list[str]) -> tuple[int, int] | N
                 out.write(data)
         finally:
             os._exit(0)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     os.close(write)
     return pid, read
 
