@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import functools
+import operator
 import os
 from collections.abc import Container, Iterable, Iterator
 from pathlib import Path
@@ -111,14 +112,23 @@ def walk_dirs(
         folder, rel_dir = stack.pop()
         try:
             mtime = os.stat(folder).st_mtime_ns
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+            entries = sorted(os.scandir(folder), key=_name)
         except OSError as exc:
             problems.append((rel_dir or ".", f"folder not readable ({exc.strerror})"))
             continue
         files: list[ArchiveFile] = []
         subdirs: list[tuple[str, str]] = []
         for entry in entries:
-            rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+            name = entry.name
+            rel = f"{rel_dir}/{name}" if rel_dir else name
+            try:  # the usual page first, in few steps (every update stats every page)
+                if name.endswith(".md") and name.isascii() and entry.is_file(follow_symlinks=False):
+                    st = entry.stat(follow_symlinks=False)
+                    files.append(ArchiveFile(rel, entry.path, st.st_mtime_ns, st.st_size, st.st_ctime_ns))
+                    continue
+            except OSError as exc:
+                problems.append((rel, _unreadable(exc)))
+                continue
             if (entry.name.endswith(".md") or entry.is_dir(follow_symlinks=False)) and printable(rel) != rel:
                 problems.append((printable(rel), "name is not UTF-8; skipped"))
                 continue
@@ -148,12 +158,26 @@ def walk_dirs(
                     real = entry.path
                     st = entry.stat(follow_symlinks=False)
             except OSError as exc:
-                reason = "link loop" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
-                problems.append((rel, f"not readable ({reason})"))
+                problems.append((rel, _unreadable(exc)))
                 continue
             files.append(ArchiveFile(rel, real, st.st_mtime_ns, st.st_size, st.st_ctime_ns))
         yield rel_dir, mtime, files
         stack.extend(reversed(subdirs))
+
+
+_name = operator.attrgetter("name")
+
+
+def _unreadable(exc: OSError) -> str:
+    reason = "link loop" if exc.errno == errno.ELOOP else exc.strerror or str(exc)
+    return f"not readable ({reason})"
+
+
+def pages_key(files: list[ArchiveFile]) -> int:
+    """A checksum of a folder's pages' stats, in walk order: equal, with an equal folder mtime (no
+    page added, removed or renamed), means no page of it was written since (a write moves its
+    ctime, which nothing sets back). Integers hash alike in every Python process."""
+    return hash(tuple([x for f in files for x in (f.mtime_ns, f.size, f.ctime_ns)]))
 
 
 @functools.lru_cache(maxsize=1024)

@@ -8,8 +8,8 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator
 
-from newsq import store, workers
-from newsq.archive import Problems, changed_folders, folder_day, folder_of, real_dir, walk_dirs
+from newsq import remerge, store, survey, workers
+from newsq.archive import Problems, changed_folders, folder_day, folder_of, pages_key, real_dir, walk_dirs
 from newsq.models import (
     Archive,
     ArchiveFile,
@@ -73,7 +73,7 @@ def build(conn: sqlite3.Connection, archive: Archive, progress: Progress | None 
     started = time.perf_counter()
     stats = IndexStats(full=True)
     problems: Problems = []
-    dirs: dict[str, int] = {}
+    dirs: Dirs = {}
     with store.transaction(conn):
         files_read = _build(conn, archive, problems, dirs, progress)
     stats.files_read = files_read
@@ -82,7 +82,7 @@ def build(conn: sqlite3.Connection, archive: Archive, progress: Progress | None 
 
 
 def _build(
-    conn: sqlite3.Connection, archive: Archive, problems: Problems, dirs: dict[str, int], progress: Progress | None
+    conn: sqlite3.Connection, archive: Archive, problems: Problems, dirs: Dirs, progress: Progress | None
 ) -> int:
     store.create(conn, archive.key, indexes=False)
     # Front pages (outside day folders) list items of many days. The root's come first in the
@@ -95,7 +95,7 @@ def _build(
 
     def day_tasks() -> Iterator[workers.Task]:
         for rel_dir, mtime, files in walk_dirs(archive, problems):
-            dirs[rel_dir] = mtime
+            dirs[rel_dir] = (mtime, pages_key(files))
             if not files:
                 continue
             day = folder_day(rel_dir)
@@ -170,44 +170,25 @@ def update(
     problems: Problems = []
     gone_dirs: list[str] = []
     if only is None:
-        known = store.file_stats(conn)
+        dirs, changed, removed, same_dirs, walked = _look_everywhere(conn, archive, problems)
     else:
-        known_dirs = store.dirs_under(conn, only)  # the folders below those looked at, not all
-        looked = set(only)
-        gone_dirs = [
-            d for d in known_dirs if d.rpartition("/")[0] in looked and not _walked_folder(real_dir(archive, d))
-        ]
-        gone_dirs += [d for d in known_dirs if any(d.startswith(g + "/") for g in gone_dirs)]
-        known = store.file_stats(conn, dirs=[*only, *gone_dirs])
-    dirs: dict[str, int] = {}
-    changed: list[ArchiveFile] = []
-    seen: set[str] = set()
-    walk = walk_dirs(archive, problems) if only is None else walk_dirs(archive, problems, only, known_dirs)
-    if only is not None:
-        walked = list(walk)
-        new_dirs = [d for d, _m, _f in walked if d not in looked]
-        known.update(store.file_stats(conn, dirs=new_dirs))  # a folder removed and made again
-        walk = iter(walked)
-    for rel_dir, mtime, files in walk:
-        dirs[rel_dir] = mtime
-        for f in files:
-            seen.add(f.path)
-            if known.get(f.path) != (f.mtime_ns, f.size, f.ctime_ns):
-                changed.append(f)
-    removed = [p for p in known if p not in seen]
-    del known, seen
-    if not changed and not removed and not gone_dirs and (only is not None or dirs == store.dir_mtimes(conn)):
+        dirs, changed, removed, gone_dirs, walked = _look_in(conn, archive, problems, only)
+        same_dirs = False
+    if not changed and not removed and not gone_dirs:
         with store.transaction(conn):  # `newsq index` found it up to date: that is when it was last indexed
             store.mark_indexed(conn, _now())
             if only is not None:  # mtimes moved but no page changed (e.g. a non-page file was added)
                 store.update_dirs(conn, _places(archive, dirs), gone_dirs)
-        _finish(conn, stats, problems, started, summary)
+            elif not same_dirs:
+                store.save_dirs(conn, _places(archive, dirs))
+        _finish(conn, stats, problems, started, summary, unchanged=True)
         return stats
     with store.transaction(conn):
-        _apply(conn, archive, changed, removed, progress)
+        store.forget_summary(conn)  # (a query's refresh does not count again)
+        store.track_vocab(conn)
+        _apply(conn, archive, changed, removed, progress, walked)
+        store.update_vocab(conn)
         store.mark_indexed(conn, _now())
-        if summary:  # `newsq index`; a query's refresh leaves new words to the FTS5 lookup (store.term_exists)
-            store.rebuild_vocab(conn)
         if only is None:
             store.save_dirs(conn, _places(archive, dirs))
         else:
@@ -223,26 +204,40 @@ def _apply(
     changed: list[ArchiveFile],
     removed: list[str],
     progress: Progress | None,
+    walked: dict[str, list[ArchiveFile]],
 ) -> None:
     """Forget removed pages, and merge again every day that a removed, changed or new page spoke
-    or speaks of, from all that day's pages read again."""
+    or speaks of, from all that day's pages read again; or, for an event page edited in a way that
+    leaves its day's grouping as it was, build its own event again (remerge)."""
     new: dict[str, list[ArchiveFile]] = {}  # the day of their folder -> changed pages in it
     front_changed: list[ArchiveFile] = []
     for f in changed:
         day = folder_day(folder_of(f.path))
         (front_changed if day is None else new.setdefault(day, [])).append(f)
-    dirty = store.drop_files(conn, removed) | store.days_of(conn, (f.path for f in changed)) | set(new)
+    known = store.file_keys(conn, (f.path for f in changed))
+    whole = store.drop_files(conn, removed)
+    edited: dict[str, list[ArchiveFile]] = {}  # days that may take the short way -> their edited pages
+    for f in changed:
+        if (day := remerge.may_regroup(f, known)) is not None:
+            edited.setdefault(day, []).append(f)
+            continue
+        whole.update(known[f.path][0] if f.path in known else ())
+        if (day := folder_day(folder_of(f.path))) is not None:
+            whole.add(day)
     # Changed front pages first: the days they speak of now are known only once they are read.
     fronts: dict[str, ParsedFile] = {}
     for f in front_changed:
         pf, rec = workers.read_and_parse(f)
         fronts[f.path] = pf
         store.put_files(conn, [rec])
-        dirty.update(rec.days)
-    waiting = {f.path for f in changed} - set(fronts)
+        whole.update(rec.days)
     place = _places_of(archive)
+    short = {d: pages for d, pages in edited.items() if d not in whole}
+    whole |= remerge.rebuild_events(conn, place, short, known, fronts, walked)
+    waiting = {f.path for f in changed} - set(fronts)
+    waiting -= {f.path for d, pages in short.items() if d not in whole for f in pages}
     changed_days: set[str] = set()
-    todo = dirty
+    todo = whole
     done = 0
     while todo:  # a new page dated into another day (front matter) merges that day again
         tasks = [_day_task(conn, place, d, fronts, new.get(d, ())) for d in sorted(todo)]
@@ -263,23 +258,71 @@ def _apply(
     store.refresh_days(conn, changed_days)  # (the store keeps the contexts' counts as it writes)
 
 
+Dirs = survey.Dirs
+
+
+def _look_everywhere(
+    conn: sqlite3.Connection, archive: Archive, problems: Problems
+) -> tuple[Dirs, list[ArchiveFile], list[str], bool, dict[str, list[ArchiveFile]]]:
+    """Walk the whole archive: its folders' states, the pages changed or new, the pages gone,
+    whether every folder is as recorded, and the pages of the folders whose state moved. Only
+    those folders' pages are compared one by one (their records read from the cache only then)."""
+    was = store.dir_states(conn)
+    dirs, moved = survey.states(archive, problems, was)
+    if not moved and len(dirs) == len(was):
+        return dirs, [], [], True, moved
+    known = store.file_stats(conn, dirs=[*moved, *(d for d in was if d not in dirs)])  # and folders gone
+    changed = [
+        f for files in moved.values() for f in files if known.pop(f.path, None) != (f.mtime_ns, f.size, f.ctime_ns)
+    ]
+    return dirs, changed, list(known), False, moved
+
+
+def _look_in(
+    conn: sqlite3.Connection, archive: Archive, problems: Problems, only: list[str]
+) -> tuple[Dirs, list[ArchiveFile], list[str], list[str], dict[str, list[ArchiveFile]]]:
+    """Walk some folders (and new ones below them): their states, the pages changed or new, the
+    pages gone, the folders gone, and the pages of the folders walked."""
+    known_dirs = store.dirs_under(conn, only)  # the folders below those looked at, not all
+    looked = set(only)
+    gone_dirs = [d for d in known_dirs if d.rpartition("/")[0] in looked and not _walked_folder(real_dir(archive, d))]
+    gone_dirs += [d for d in known_dirs if any(d.startswith(g + "/") for g in gone_dirs)]
+    known = store.file_stats(conn, dirs=[*only, *gone_dirs])
+    walked = list(walk_dirs(archive, problems, only, known_dirs))
+    known.update(store.file_stats(conn, dirs=[d for d, _m, _f in walked if d not in looked]))  # removed, made again
+    dirs: Dirs = {}
+    changed: list[ArchiveFile] = []
+    for rel_dir, mtime, files in walked:
+        dirs[rel_dir] = (mtime, pages_key(files))
+        changed += (f for f in files if known.pop(f.path, None) != (f.mtime_ns, f.size, f.ctime_ns))
+    return dirs, changed, list(known), gone_dirs, {d: files for d, _m, files in walked}
+
+
 def _walked_folder(path: str) -> bool:
     """A folder the walk goes into: a real one, not a link to one (walk_dirs never follows those)."""
     return os.path.isdir(path) and not os.path.islink(path)
 
 
 def _finish(
-    conn: sqlite3.Connection, stats: IndexStats, problems: Problems, started: float, summary: bool = True
+    conn: sqlite3.Connection,
+    stats: IndexStats,
+    problems: Problems,
+    started: float,
+    summary: bool = True,
+    unchanged: bool = False,
 ) -> None:
     stats.seconds = time.perf_counter() - started
     if not summary:  # a query's refresh: nobody reads the counts, and they cost a scan
         return
-    counts = store.counts(conn)
+    saved = store.saved_summary(conn) if unchanged else None
+    counts, file_warnings = saved if saved is not None else (store.counts(conn), store.warnings(conn))
     stats.files = counts["files"]
     stats.events = counts["events"]
     stats.days = counts["days"]
     stats.contexts = counts["contexts"]
-    stats.warnings = sorted(problems + store.warnings(conn))
+    stats.warnings = sorted(problems + file_warnings)
+    if saved is None:
+        store.save_summary(conn, counts, file_warnings)
     store.save_warnings(conn, stats.warnings)  # `newsq info` tells them without this scan of every file
     stats.seconds = time.perf_counter() - started
 
@@ -288,8 +331,8 @@ def _now() -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
 
 
-def _places(archive: Archive, dirs: dict[str, int]) -> list[tuple[str, str, int]]:
-    return [(rel, real_dir(archive, rel), mtime) for rel, mtime in dirs.items()]
+def _places(archive: Archive, dirs: Dirs) -> list[tuple[str, str, int, int | None]]:
+    return [(rel, real_dir(archive, rel), mtime, key) for rel, (mtime, key) in dirs.items()]
 
 
 def changed_dirs(conn: sqlite3.Connection, among: Iterable[str] | None = None) -> list[str]:

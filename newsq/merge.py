@@ -227,6 +227,17 @@ def _join_by_titles(groups: _Groups, titles: Mapping[str, str]) -> dict[str, _Fo
     return forms
 
 
+def grouping_key(page: EventPage | None) -> int:
+    """A checksum of all that merge_day reads of an event page to group its day's slugs: whether it
+    is one, its slug, day, title and Changes entries. A page edited with an equal key leaves every
+    group of its day as it was: only its own event is built again (group_event)."""
+    import hashlib  # lazily: only the indexer asks
+
+    what = None if page is None else (page.slug, page.day, page.title, page.changes)
+    digest = hashlib.blake2b(repr(what).encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
 def merge_day(day: str, pages: Sequence[EventPage], items: Sequence[DayItem]) -> list[Event]:
     """The events of one day, from its event pages and the day-page items that list it.
 
@@ -288,40 +299,55 @@ def merge_day(day: str, pages: Sequence[EventPage], items: Sequence[DayItem]) ->
 
     events: list[tuple[int, str, Event]] = []
     for rank, canonical, slugs, group_pages in built:
-        main = group_pages[0] if group_pages else None
-        slug_set = set(slugs)
-        group_items = [items[k] for k in sorted(k for s in slug_set for k in item_at.get(s, ()))]
-        first_item = group_items[0] if group_items else None
-        related: dict[tuple[str, str | None], Link] = {}
-        for page in group_pages:
-            for link in page.related:
-                if link.slug in slug_set:
-                    continue
-                if link.day == day and link.slug not in canonical_of:
-                    # A link into its own day may name a slug cut at another length.
-                    target = resolve_cut_slug(link.slug, canonical_of)
-                    if target in slug_set:
-                        continue
-                    if target is not None:
-                        link = link._replace(slug=target)
-                related.setdefault((link.slug, link.day), link)
-        event_title = (main.title if main else None) or (first_item.title if first_item else None)
-        event = Event(
-            slug=canonical,
-            day=main.day if main else day,
-            title=event_title or canonical.replace("-", " "),
-            topic=(main.topic if main else None) or next((i.topic for i in group_items if i.topic), None),
-            contexts=_union_names(
-                *(p.contexts for p in group_pages),
-                *(i.contexts or () for i in group_items),
-                *(link.shared_contexts for link in related.values()),
-            ),
-            summary=(main.summary if main else None) or next((i.summary for i in group_items if i.summary), None),
-            sources=main.sources if main else (),
-            aliases=tuple(sorted(s for s in slugs if s != canonical)),
-            path=main.path if main else None,
-            related=tuple(related.values()),
-        )
+        group_items = [items[k] for k in sorted(k for s in slugs for k in item_at.get(s, ()))]
+        event = group_event(day, canonical, slugs, group_pages, group_items, canonical_of)
         events.append((rank, event.path or event.slug, event))
     events.sort(key=lambda e: (e[0], e[1]))
     return [e for _, _, e in events]
+
+
+def group_event(
+    day: str,
+    canonical: str,
+    slugs: Iterable[str],
+    group_pages: Sequence[EventPage],
+    group_items: Sequence[DayItem],
+    canonical_of: Mapping[str, str],
+) -> Event:
+    """The event of one group of slugs, once the day's slugs are grouped: from its pages (its main
+    one first), its items (in order of authority) and every slug of the day (-> its canonical slug),
+    which links into the day are resolved against. An update that has shown that the grouping
+    stands builds one event again with this alone."""
+    main = group_pages[0] if group_pages else None
+    slug_set = set(slugs)
+    first_item = group_items[0] if group_items else None
+    related: dict[tuple[str, str | None], Link] = {}
+    for page in group_pages:
+        for link in page.related:
+            if link.slug in slug_set:
+                continue
+            if link.day == day and link.slug not in canonical_of:
+                # A link into its own day may name a slug cut at another length.
+                target = resolve_cut_slug(link.slug, canonical_of)
+                if target in slug_set:
+                    continue
+                if target is not None:
+                    link = link._replace(slug=target)
+            related.setdefault((link.slug, link.day), link)
+    event_title = (main.title if main else None) or (first_item.title if first_item else None)
+    return Event(
+        slug=canonical,
+        day=main.day if main else day,
+        title=event_title or canonical.replace("-", " "),
+        topic=(main.topic if main else None) or next((i.topic for i in group_items if i.topic), None),
+        contexts=_union_names(
+            *(p.contexts for p in group_pages),
+            *(i.contexts or () for i in group_items),
+            *(link.shared_contexts for link in related.values()),
+        ),
+        summary=(main.summary if main else None) or next((i.summary for i in group_items if i.summary), None),
+        sources=main.sources if main else (),
+        aliases=tuple(sorted(s for s in slug_set if s != canonical)),
+        path=main.path if main else None,
+        related=tuple(related.values()),
+    )

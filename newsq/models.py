@@ -143,6 +143,7 @@ class FileRecord(NamedTuple):
     ctime_ns: int
     days: tuple[str, ...]
     warnings: tuple[str, ...]
+    grouping_key: int | None = None  # merge.grouping_key of its page
 
 
 # An event as the store writes it, encoded where it was merged (a worker process), so that the one

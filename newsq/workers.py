@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 
 from newsq.archive import folder_day, folder_of
 from newsq.errors import IndexingFailed
-from newsq.models import ArchiveFile, FileRecord, ParsedFile, StoredEvent
+from newsq.models import ArchiveFile, DayItem, FileRecord, ParsedFile, StoredEvent
 
 # Below this many pages to read, worker processes cost more than they save.
 PARALLEL_MIN_FILES = 3000
@@ -31,6 +31,7 @@ def read_and_parse(f: ArchiveFile) -> tuple[ParsedFile, FileRecord]:
     """A page parsed, and the record the cache keeps of it (a page that cannot be read or parsed
     is recorded with a warning, never raises)."""
     from newsq import parse  # lazily: a query that needs no indexing never pays for it
+    from newsq.merge import grouping_key
 
     try:
         data = _read(f.real)
@@ -60,6 +61,7 @@ def read_and_parse(f: ArchiveFile) -> tuple[ParsedFile, FileRecord]:
         ctime_ns=f.ctime_ns,
         days=tuple(sorted(days)),
         warnings=pf.warnings,
+        grouping_key=grouping_key(pf.page),
     )
     return pf, record
 
@@ -90,8 +92,13 @@ def _merge(day: str, parsed: list[ParsedFile]) -> list[StoredEvent]:
 
     parsed = sorted(parsed, key=lambda p: _file_rank(p.path))
     pages = [p.page for p in parsed if p.page is not None and p.page.day == day]
-    items = [i for p in parsed for i in p.items if i.day == day]
-    return [encode_event(ev) for ev in parse.merge_day(day, pages, items)]
+    return [encode_event(ev) for ev in parse.merge_day(day, pages, day_items(day, parsed))]
+
+
+def day_items(day: str, parsed: Iterable[ParsedFile]) -> list[DayItem]:
+    """The items that list a day's events, in order of authority: its index.md, its README.md,
+    then front pages (the first to list an event names it)."""
+    return [i for p in sorted(parsed, key=lambda p: _file_rank(p.path)) for i in p.items if i.day == day]
 
 
 def cut(pf: ParsedFile, day: str) -> ParsedFile:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import sys
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import MakeArchive, Run
-from tests.test_hostile import ALPHA, BETA, GOOD, _page
+from tests.test_hostile import ALPHA, BETA, GAMMA, GOOD, _page
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -67,9 +68,16 @@ def _answers(run: Run, root: Path) -> list[tuple[int, str, str]]:
     return out
 
 
+def _vocab(cache_dir: Path) -> list[tuple[str, int]]:
+    """The words that typos are corrected against, with their counts of events."""
+    (path,) = cache_dir.glob("*.sqlite")
+    with sqlite3.connect(path) as conn:
+        return conn.execute("SELECT term, docs FROM vocab ORDER BY term").fetchall()
+
+
 @pytest.mark.parametrize("parallel", [False, True], ids=["one-process", "workers"])
 def test_edits_in_many_days_answer_as_a_rebuild(
-    parallel: bool, tmp_path: Path, run: Run, monkeypatch: pytest.MonkeyPatch
+    parallel: bool, tmp_path: Path, run: Run, monkeypatch: pytest.MonkeyPatch, cache_dir: Path
 ) -> None:
     from newsq import workers
 
@@ -84,11 +92,13 @@ def test_edits_in_many_days_answer_as_a_rebuild(
     updated = _answers(run, root)
     assert [a[0] for a in updated] == [0] * len(updated)
     assert updated != before and "quillfeather" in updated[0][1].lower() and "Newfangled Body" in updated[2][1]
+    vocab = _vocab(cache_dir)
     code, out, err = run("index", "--rebuild", "--archive", root)
     assert code == 0, err
     rebuilt = _answers(run, root)
     for got, want in zip(updated, rebuilt, strict=True):
         assert got == want
+    assert vocab == _vocab(cache_dir)
 
 
 def test_a_day_edited_past_its_ids_is_numbered_afresh(
@@ -120,3 +130,203 @@ _DAY_QUESTIONS = (
     ("timeline", "probe", "--by", "day", "--json"),
     ("export", "events"),
 )
+
+
+# --- one page edited: its own event built again, or its day merged whole when the grouping may move --
+
+_DAY = "news/2020/03/9"
+_LONG = "a-long-report-on-the-harbour-dredging-plan-and-its-costs-to-the-port-authority"
+_STORM = "storm-hits-the-coast-of-norland-many-flee"
+_OLDER = "storm-hits-the-coast"
+
+
+def _event(title: str, body: str = "", related: str = "", changes: str = "", meta: str = "") -> str:
+    head = f"---\n{meta}---\n" if meta else ""
+    parts = [f"{head}#  {title} \n\n{body}\n"]
+    if related:
+        parts.append(f"### Related:\n\n{related}\n")
+    if changes:
+        parts.append(f"### Changes:\n\n{changes}\n")
+    return "\n".join(parts)
+
+
+def _storm_changes() -> str:
+    return (
+        f"1. [ Storm hits the coast. ](/{_DAY}/{_OLDER}.md) _(First version)_\n"
+        f"1. [ Storm hits the coast of Norland, many flee. ](/{_DAY}/{_STORM}.md) _(Current version)_\n"
+    )
+
+
+def _day_archive(storm_changes: bool) -> dict[str, str | bytes]:
+    """A day of four listed events (one with a long slug that a Related link names cut short, one
+    with an older wording of its own page, unlisted) and a next day."""
+    return {
+        f"{_DAY}/index.md": (
+            "## [2020-03-9](/news/2020/03/9/index.md)\n\n"
+            f"### [The alpha probe lands on Mars. ](/{_DAY}/{ALPHA}.md)\n_Context: Mars, NASA_\n\n"
+            f"### [Beta talks open in Geneva. ](/{_DAY}/{BETA}.md)\n_Context: Geneva_\n\n"
+            f"### [A long report on the harbour dredging plan. ](/{_DAY}/{_LONG}.md)\n_Context: Ports_\n\n"
+            f"### [Storm hits the coast of Norland, many flee. ](/{_DAY}/{_STORM}.md)\n_Context: Weather_\n"
+        ),
+        f"{_DAY}/{ALPHA}.md": _event(
+            "The alpha probe lands on Mars.",
+            "Quietly the probe touched down.",
+            f"1. [ Beta talks open in Geneva. ](/{_DAY}/{BETA}.md) _Context: Space_\n"
+            f"2. [ Harbour plan ](/{_DAY}/{_LONG[:-6]}.md) _Context: Ports_\n",
+        ),
+        f"{_DAY}/{BETA}.md": _event("Beta talks open in Geneva.", "Delegates arrive."),
+        f"{_DAY}/{_LONG}.md": _event("A long report on the harbour dredging plan.", "It costs a lot."),
+        f"{_DAY}/{_STORM}.md": _event(
+            "Storm hits the coast of Norland, many flee.",
+            "Winds rose.",
+            changes=_storm_changes() if storm_changes else "",
+        ),
+        f"{_DAY}/{_OLDER}.md": _event("Storm hits the coast.", "Early word of the storm."),
+        "news/2020/03/10/index.md": (
+            "## [2020-03-10](/news/2020/03/10/index.md)\n\n"
+            f"### [Gamma storm hits the coast. ](/news/2020/03/10/{GAMMA}.md)\n_Context: Weather_\n"
+        ),
+        f"news/2020/03/10/{GAMMA}.md": _event("Gamma storm hits the coast.", "Rain."),
+    }
+
+
+# name -> (the archive has the storm's Changes block, the page edited, its new text)
+_EDITS: dict[str, tuple[bool, str, str]] = {
+    "summary": (False, ALPHA, _event("The alpha probe lands on Mars.", "Wobblestone: it touched down.")),
+    "appended": (False, BETA, _event("Beta talks open in Geneva.", "Delegates arrive.") + "\nOne more sentence.\n"),
+    "related-cut-slug": (
+        False,
+        BETA,
+        _event("Beta talks open in Geneva.", "Delegates.", f"1. [ Harbour ](/{_DAY}/{_LONG[:-3]}.md) _Context: Sea_\n"),
+    ),
+    "front-matter-contexts": (
+        False,
+        _LONG,
+        _event("A long report on the harbour dredging plan.", "It costs.", meta="contexts: [Docks, Money]\n"),
+    ),
+    "context-respelled": (
+        False,
+        ALPHA,
+        _event("The alpha probe lands on Mars.", "Quietly the probe touched down.", meta="contexts: [MARS, nasa]\n"),
+    ),
+    "related-dropped": (False, ALPHA, _event("The alpha probe lands on Mars.", "Quietly the probe touched down.")),
+    "becomes-an-alias": (
+        False,
+        _STORM,
+        _event("Storm hits the coast of Norland, many flee.", "W.", changes=_storm_changes()),
+    ),
+    "stops-being-an-alias": (True, _STORM, _event("Storm hits the coast of Norland, many flee.", "Winds fell.")),
+    "page-of-an-alias-edited": (
+        True,
+        _OLDER,
+        _event("Storm hits the coast.", "Word.", f"1. [ Gamma ](/news/2020/03/10/{GAMMA}.md) _Context: Rain_\n"),
+    ),
+    "title-joins-another": (False, BETA, _event("The alpha probe lands on Mars.", "Delegates.")),
+    "dated-into-the-next-day": (False, BETA, _event("Beta talks open in Geneva.", "D.", meta="date: 2020-03-10\n")),
+}
+
+
+def _day_answers(run: Run, root: Path) -> list[tuple[int, str, str]]:
+    out = [run(*args, "--archive", root) for args in (("export", "events"), ("export", "links"))]
+    out.append(run("export", "contexts", "--archive", root))
+    out += [run("search", word, "--json", "--archive", root) for word in ("wobblestone", "storm", "delegates")]
+    out += [run("on", "2020-03-9", "--to", "2020-03-10", "--json", "--archive", root)]
+    out += [run("related", slug, "--json", "--archive", root) for slug in (ALPHA, _OLDER, _LONG)]
+    return out
+
+
+@pytest.mark.parametrize("edit", list(_EDITS))
+def test_one_page_edited_answers_as_a_rebuild(edit: str, make_archive: MakeArchive, run: Run, cache_dir: Path) -> None:
+    """Edits of one page that leave its day's grouping alone (its own event is built again) and
+    edits that move it (a page becomes or stops being an older wording of another, a title meets
+    another's, a page dated elsewhere: the day is merged whole) answer as a rebuild does."""
+    storm_changes, slug, text = _EDITS[edit]
+    root = make_archive(_day_archive(storm_changes))
+    assert run("index", "--archive", root)[0] == 0
+    before = _day_answers(run, root)
+    (root / _DAY / f"{slug}.md").write_text(text, encoding="utf-8")
+    code, _out, err = run("index", "--archive", root)
+    assert code == 0, err
+    updated = _day_answers(run, root)
+    assert updated != before
+    vocab = _vocab(cache_dir)
+    assert run("index", "--rebuild", "--archive", root)[0] == 0
+    assert _day_answers(run, root) == updated
+    assert _vocab(cache_dir) == vocab
+
+
+def test_an_edited_page_is_read_again_with_its_day_page_only(
+    make_archive: MakeArchive, run: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A summary edit leaves the other pages of its day unread: an update costs the pages edited."""
+    from newsq import workers
+
+    root = make_archive(_day_archive(True))
+    assert run("index", "--archive", root)[0] == 0
+    read: list[str] = []
+    real_read = workers._read
+    monkeypatch.setattr(workers, "_read", lambda path: read.append(Path(path).name) or real_read(path))
+    (root / _DAY / f"{BETA}.md").write_text(_event("Beta talks open in Geneva.", "Wobblestone."), encoding="utf-8")
+    assert run("index", "--archive", root)[0] == 0
+    assert sorted(read) == sorted([f"{BETA}.md", "index.md"])
+    code, out, _err = run("search", "wobblestone", "--json", "--archive", root)
+    assert code == 0 and [e["slug"] for e in json.loads(out)] == [BETA]
+
+
+def test_every_page_of_a_folder_removed_leaves_its_day_empty(make_archive: MakeArchive, run: Run) -> None:
+    """`newsq index` looks into a folder emptied of its pages (the folder itself kept): its day is gone."""
+    root = make_archive(_day_archive(False))
+    code, out, _err = run("index", "--json", "--archive", root)
+    before = json.loads(out)
+    for page in (root / "news/2020/03/10").iterdir():
+        page.unlink()
+    code, out, err = run("index", "--json", "--archive", root)
+    assert code == 0, err
+    after = json.loads(out)
+    assert (after["files"], after["events"], after["days"]) == (before["files"] - 2, before["events"] - 1, 1)
+    assert run("on", "2020-03-10", "--json", "--archive", root)[0] == 1
+
+
+@pytest.mark.parametrize("fork", ["forked", "fork-failed"])
+def test_a_walk_split_between_two_processes_finds_every_change(
+    fork: str, make_archive: MakeArchive, run: Run, monkeypatch: pytest.MonkeyPatch, cache_dir: Path
+) -> None:
+    """On a big archive a second process stats half of the year folders: edits and removals in
+    either half are found (and all of them when that process cannot be made)."""
+    from newsq import survey
+
+    monkeypatch.setattr(survey, "SPLIT_MIN_DIRS", 1)
+    if fork == "fork-failed":
+        monkeypatch.setattr(survey, "_fork", lambda *_args: None)
+    files = _day_archive(False)
+    for year in (2021, 2022):
+        files[f"news/{year}/05/2/index.md"] = f"### [Delta {year} vote. ](/news/{year}/05/2/delta-{year}-vote.md)\n"
+        files[f"news/{year}/05/2/delta-{year}-vote.md"] = _event(f"Delta {year} vote.", "Polls open.")
+    root = make_archive(files)
+    assert run("index", "--archive", root)[0] == 0
+    (root / "news/2021/05/2/delta-2021-vote.md").write_text(_event("Delta 2021 vote.", "Wobblestone polls."))
+    (root / "news/2022/05/2/delta-2022-vote.md").unlink()
+    (root / _DAY / f"{BETA}.md").write_text(_event("Beta talks open in Geneva.", "Wobblestone talks."))
+    code, out, err = run("index", "--json", "--archive", root)
+    assert code == 0, err
+    assert json.loads(out)["files_read"] == 2
+    updated = [*_day_answers(run, root), run("search", "delta", "--json", "--archive", root)]
+    assert "Wobblestone polls." in updated[-1][1] and "delta-2022-vote.md" not in updated[-1][1]
+    assert run("index", "--rebuild", "--archive", root)[0] == 0
+    assert [*_day_answers(run, root), run("search", "delta", "--json", "--archive", root)] == updated
+
+
+def test_an_index_with_nothing_to_do_counts_what_a_query_added(make_archive: MakeArchive, run: Run) -> None:
+    """`newsq index` finding nothing changed says its counts again, and counts anew what a query's
+    refresh indexed since (a page added, seen by `on`)."""
+    root = make_archive(_day_archive(False))
+    code, out, _err = run("index", "--json", "--archive", root)
+    first = json.loads(out)
+    code, out, _err = run("index", "--json", "--archive", root)
+    again = json.loads(out)
+    assert (again["files"], again["events"], again["files_read"]) == (first["files"], first["events"], 0)
+    (root / "news/2020/03/10/an-added-page.md").write_text(_event("An added page.", "It came late."))
+    assert run("on", "2020-03-10", "--json", "--archive", root)[0] == 0  # the query's refresh reads it
+    code, out, _err = run("index", "--json", "--archive", root)
+    after = json.loads(out)
+    assert (after["files"], after["events"], after["files_read"]) == (first["files"] + 1, first["events"] + 1, 0)

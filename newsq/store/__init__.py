@@ -95,13 +95,13 @@ from newsq.store.files import (
     dir_count as dir_count,
 )
 from newsq.store.files import (
-    dir_mtimes as dir_mtimes,
-)
-from newsq.store.files import (
     dir_places as dir_places,
 )
 from newsq.store.files import (
     dir_snapshot as dir_snapshot,
+)
+from newsq.store.files import (
+    dir_states as dir_states,
 )
 from newsq.store.files import (
     dirs_at as dirs_at,
@@ -119,16 +119,28 @@ from newsq.store.files import (
     drop_files as drop_files,
 )
 from newsq.store.files import (
+    file_keys as file_keys,
+)
+from newsq.store.files import (
     file_stats as file_stats,
 )
 from newsq.store.files import (
+    files_at as files_at,
+)
+from newsq.store.files import (
     files_of_day as files_of_day,
+)
+from newsq.store.files import (
+    paths_of_day as paths_of_day,
 )
 from newsq.store.files import (
     put_files as put_files,
 )
 from newsq.store.files import (
     put_files_fresh as put_files_fresh,
+)
+from newsq.store.files import (
+    restat_files as restat_files,
 )
 from newsq.store.files import (
     save_dirs as save_dirs,
@@ -164,6 +176,9 @@ from newsq.store.schema import (
     finish_build as finish_build,
 )
 from newsq.store.schema import (
+    forget_summary as forget_summary,
+)
+from newsq.store.schema import (
     mark_complete as mark_complete,
 )
 from newsq.store.schema import (
@@ -173,7 +188,13 @@ from newsq.store.schema import (
     meta as meta,
 )
 from newsq.store.schema import (
+    save_summary as save_summary,
+)
+from newsq.store.schema import (
     save_warnings as save_warnings,
+)
+from newsq.store.schema import (
+    saved_summary as saved_summary,
 )
 from newsq.store.schema import (
     saved_warnings as saved_warnings,
@@ -197,10 +218,16 @@ from newsq.store.search import (
     terms_between as terms_between,
 )
 from newsq.store.write import (
+    day_groups as day_groups,
+)
+from newsq.store.write import (
     delete_days as delete_days,
 )
 from newsq.store.write import (
     encode_event as encode_event,
+)
+from newsq.store.write import (
+    group_of as group_of,
 )
 from newsq.store.write import (
     insert_events as insert_events,
@@ -213,4 +240,13 @@ from newsq.store.write import (
 )
 from newsq.store.write import (
     replace_day as replace_day,
+)
+from newsq.store.write import (
+    replace_events as replace_events,
+)
+from newsq.store.write import (
+    track_vocab as track_vocab,
+)
+from newsq.store.write import (
+    update_vocab as update_vocab,
 )

@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-SCHEMA_VERSION = 14
+SCHEMA_VERSION = 15
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
@@ -16,12 +16,17 @@ CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 -- Kept in folder order: a folder's files are found without an index of their own.
 CREATE TABLE files(
     dir TEXT NOT NULL, path TEXT NOT NULL, mtime_ns INTEGER NOT NULL, size INTEGER NOT NULL,
-    ctime_ns INTEGER NOT NULL, days TEXT NOT NULL, warnings TEXT, PRIMARY KEY(dir, path)
+    ctime_ns INTEGER NOT NULL, days TEXT NOT NULL, warnings TEXT,
+    grouping_key INTEGER,  -- merge.grouping_key of an event page: whether an edit may regroup its day
+    PRIMARY KEY(dir, path)
 ) WITHOUT ROWID;
 -- Which files speak of which day (a front page speaks of several); files.days says the reverse.
 CREATE TABLE file_days(day TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY(day, path)) WITHOUT ROWID;
 -- Every folder of the archive with its mtime: the cheap check for added or removed files.
-CREATE TABLE dirs(path TEXT PRIMARY KEY, real TEXT NOT NULL, mtime_ns INTEGER NOT NULL) WITHOUT ROWID;
+-- pages_key: archive.pages_key of its pages' stats when last read: an update compares that alone.
+CREATE TABLE dirs(
+    path TEXT PRIMARY KEY, real TEXT NOT NULL, mtime_ns INTEGER NOT NULL, pages_key INTEGER
+) WITHOUT ROWID;
 -- The same, packed into one row (id 1: 34,000 folders at a million events), and the folders above
 -- the days (id 2: the root, news/, years and months), which search and timeline check every time.
 CREATE TABLE dir_snapshot(id INTEGER PRIMARY KEY CHECK (id IN (1, 2)), reals TEXT NOT NULL, mtimes BLOB NOT NULL);
@@ -181,6 +186,26 @@ def mark_indexed(conn: sqlite3.Connection, when: str) -> None:
 def save_warnings(conn: sqlite3.Connection, found: Sequence[tuple[str, str]]) -> None:
     """Keep the warnings of the last full look at the archive, (path, reason) each."""
     conn.execute("INSERT OR REPLACE INTO meta VALUES ('warnings', ?)", (json.dumps(list(found)),))
+
+
+def save_summary(conn: sqlite3.Connection, counts: dict[str, int], file_warnings: Sequence[tuple[str, str]]) -> None:
+    """Keep what `newsq index` says of the cache (its counts, its files' warnings): an index that
+    finds nothing changed says it again without counting."""
+    value = json.dumps({"counts": counts, "warnings": list(file_warnings)})
+    conn.execute("INSERT OR REPLACE INTO meta VALUES ('summary', ?)", (value,))
+
+
+def forget_summary(conn: sqlite3.Connection) -> None:
+    """The cache changed (an update): count again next time."""
+    conn.execute("DELETE FROM meta WHERE key = 'summary'")
+
+
+def saved_summary(conn: sqlite3.Connection) -> tuple[dict[str, int], list[tuple[str, str]]] | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = 'summary'").fetchone()
+    if row is None:
+        return None
+    data = json.loads(row[0])
+    return {str(k): int(v) for k, v in data["counts"].items()}, [(str(p), str(r)) for p, r in data["warnings"]]
 
 
 def saved_warnings(conn: sqlite3.Connection) -> list[tuple[str, str]] | None:
