@@ -185,19 +185,12 @@ def _summed(conn: sqlite3.Connection, match: str | None, filters: Filters, label
 
 
 def _periods(first: str, last: str, by: str) -> list[str]:
-    """Every period from the one holding day `first` to the one holding `last`."""
+    """Every period from the one holding day `first` to the one holding `last`, each labelled as
+    its days begin (years before 1000 too: 0999, 0999-12)."""
     if by == "year":
-        return [str(y) for y in range(int(first[:4]), int(last[:4]) + 1)]
-    if by == "month":
-        year, month = int(first[:4]), int(first[5:7])
-        out = []
-        while f"{year:04d}-{month:02d}" <= last[:7]:
-            out.append(f"{year:04d}-{month:02d}")
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        return out
-    day, end = dt.date.fromisoformat(first[:10]), dt.date.fromisoformat(last[:10])
-    out = []
-    while day <= end:
-        out.append(day.isoformat())
-        day += dt.timedelta(days=1)
-    return out
+        return [f"{y:04d}" for y in range(int(first[:4]), int(last[:4]) + 1)]
+    if by == "month":  # counted in months since year 0, so December 9999 ends it
+        months = range(int(first[:4]) * 12 + int(first[5:7]) - 1, int(last[:4]) * 12 + int(last[5:7]))
+        return [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in months]
+    days = range(dt.date.fromisoformat(first[:10]).toordinal(), dt.date.fromisoformat(last[:10]).toordinal() + 1)
+    return [dt.date.fromordinal(d).isoformat() for d in days]

@@ -283,6 +283,31 @@ def test_timeline_by_day_month_and_year_agree(what: list[str], run: Run, archive
     assert totals["day"] == totals["month"] == totals["year"] and sum(totals["year"].values()) > 0
 
 
+@pytest.mark.parametrize(
+    ("args", "periods", "counted"),
+    [
+        (["--by", "year"], 9999, {"0001": 2, "2004": 1, "9999": 1}),  # many periods: summed in one pass
+        (["--by", "year", "--to", "0300"], 300, {"0001": 2}),  # counted period by period
+        (["--by", "month", "--from", "9999"], 12, {"9999-12": 1}),
+        (["--from", "9999-12"], 31, {"9999-12-31": 1}),  # days, up to the last one there is
+        (["--by", "day", "--to", "0001-01-02"], 2, {"0001-01-01": 1, "0001-01-02": 1}),
+    ],
+)
+def test_timeline_reaches_the_first_and_last_years_of_the_calendar(
+    args: list[str], periods: int, counted: dict[str, int], make_archive: MakeArchive, run: Run
+) -> None:
+    # Before: years before 1000 were labelled "1" (counts went negative or were lost), months ran on
+    # past 9999-12 to "99989-12", and days past 9999-12-31 were a traceback.
+    files: dict[str, str | bytes] = {}
+    for day in ("0001-01-01", "0001-01-02", "2004-02-29", "9999-12-31"):
+        files[f"{_folder(day)}/a-day-of-{day}.md"] = _page(day, f"A day of {day}.")
+    root = make_archive(files)
+    code, chart, err = _json(run, "timeline", *args, "--json", "--archive", root)
+    assert code == Exit.FOUND and isinstance(chart, dict), err
+    assert len(chart["periods"]) == periods and chart["total"] == sum(counted.values())
+    assert {p["period"]: p["count"] for p in chart["periods"] if p["count"]} == counted
+
+
 def test_timeline_draws_bars_and_exits_1_on_nothing(run: Run, archive: Path) -> None:
     code, out, _ = run("timeline", "--table", "--archive", archive)
     lines = out.splitlines()
