@@ -116,7 +116,8 @@ def fitting_period(first: str, last: str) -> str:
 
 
 # A timeline of up to this many periods counts each in SQLite (a query each, ~40 us); a longer one
-# (days over years) reads the counted days once and sums them between the days that start each period.
+# (days over years), or one of a prefix, reads the counted days once and sums them between the days
+# that start each period.
 _COUNT_EACH_MAX = 400
 
 
@@ -139,7 +140,9 @@ def timeline(
     first = filters.first if filters.first is not None and filters.first >= span[0] else found[0]
     last = filters.last if filters.last is not None and filters.last <= span[1] else found[1]
     labels = _periods(first, last, by)
-    if len(labels) <= _COUNT_EACH_MAX:
+    # A prefix (mar*) is spelled out over the whole index by each statement, whatever its days:
+    # counted period by period, "a*" by month took 14 s instead of 0.4 s at 100k events.
+    if len(labels) <= _COUNT_EACH_MAX and (match is None or "*" not in match):
         counts = [store.count_events(conn, match, _within(filters, label)) for label in labels]
     else:
         counts = _summed(conn, match, filters, labels)
