@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import re
 from typing import NamedTuple
@@ -33,7 +34,8 @@ def _span(raw: str, year: int, month: int | None = None, day: int | None = None)
             return dt.date(year, 1, 1).isoformat(), dt.date(year, 12, 31).isoformat()
         if day is None:
             first = dt.date(year, month, 1)
-            last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+            # (Not the day before the next month's first: December 9999 has no next month.)
+            last = first.replace(day=calendar.monthrange(year, month)[1])
             return first.isoformat(), last.isoformat()
         one = dt.date(year, month, day).isoformat()
     except (ValueError, OverflowError):

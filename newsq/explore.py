@@ -116,7 +116,8 @@ def fitting_period(first: str, last: str) -> str:
 
 
 # A timeline of up to this many periods counts each in SQLite (a query each, ~40 us); a longer one
-# (days over years) reads the counted days once and sums them between the days that start each period.
+# (days over years), or one of a prefix, reads the counted days once and sums them between the days
+# that start each period.
 _COUNT_EACH_MAX = 400
 
 
@@ -139,7 +140,9 @@ def timeline(
     first = filters.first if filters.first is not None and filters.first >= span[0] else found[0]
     last = filters.last if filters.last is not None and filters.last <= span[1] else found[1]
     labels = _periods(first, last, by)
-    if len(labels) <= _COUNT_EACH_MAX:
+    # A prefix (mar*) is spelled out over the whole index by each statement, whatever its days:
+    # counted period by period, "a*" by month took 14 s instead of 0.4 s at 100k events.
+    if len(labels) <= _COUNT_EACH_MAX and (match is None or "*" not in match):
         counts = [store.count_events(conn, match, _within(filters, label)) for label in labels]
     else:
         counts = _summed(conn, match, filters, labels)
@@ -185,19 +188,12 @@ def _summed(conn: sqlite3.Connection, match: str | None, filters: Filters, label
 
 
 def _periods(first: str, last: str, by: str) -> list[str]:
-    """Every period from the one holding day `first` to the one holding `last`."""
+    """Every period from the one holding day `first` to the one holding `last`, each labelled as
+    its days begin (years before 1000 too: 0999, 0999-12)."""
     if by == "year":
-        return [str(y) for y in range(int(first[:4]), int(last[:4]) + 1)]
-    if by == "month":
-        year, month = int(first[:4]), int(first[5:7])
-        out = []
-        while f"{year:04d}-{month:02d}" <= last[:7]:
-            out.append(f"{year:04d}-{month:02d}")
-            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        return out
-    day, end = dt.date.fromisoformat(first[:10]), dt.date.fromisoformat(last[:10])
-    out = []
-    while day <= end:
-        out.append(day.isoformat())
-        day += dt.timedelta(days=1)
-    return out
+        return [f"{y:04d}" for y in range(int(first[:4]), int(last[:4]) + 1)]
+    if by == "month":  # counted in months since year 0, so December 9999 ends it
+        months = range(int(first[:4]) * 12 + int(first[5:7]) - 1, int(last[:4]) * 12 + int(last[5:7]))
+        return [f"{m // 12:04d}-{m % 12 + 1:02d}" for m in months]
+    days = range(dt.date.fromisoformat(first[:10]).toordinal(), dt.date.fromisoformat(last[:10]).toordinal() + 1)
+    return [dt.date.fromordinal(d).isoformat() for d in days]

@@ -59,3 +59,17 @@ def test_today_and_yesterday_are_dates_everywhere() -> None:
 def test_years_are_not_days_of_the_year() -> None:
     assert dates.day_span("2003") == DaySpan("2003-01-01", "2003-12-31")
     assert dates.day_span("2003-06") == DaySpan("2003-06-01", "2003-06-30")
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [
+        ("9999-12", ("9999-12-01", "9999-12-31")),  # before: "no such date" (its next month is past the calendar)
+        ("Dec 9999", ("9999-12-01", "9999-12-31")),
+        ("0001-01", ("0001-01-01", "0001-01-31")),
+        ("2004-02", ("2004-02-01", "2004-02-29")),
+        ("1900-02", ("1900-02-01", "1900-02-28")),
+    ],
+)
+def test_a_month_ends_on_its_last_day_up_to_the_calendar_s_last(text: str, span: tuple[str, str]) -> None:
+    assert dates.parse_date(text) == span

@@ -245,9 +245,13 @@ def test_search_from_to_filter(run: Run, archive: Path) -> None:
 # --- 4. FTS5 errors are the query's, other SQLite errors the cache's --------------------------------
 
 
-@pytest.mark.parametrize("text", ["AND", '"unclosed', "NEAR(", "col:word", "*", "a:", "(" * 300 + "x" + ")" * 300])
-def test_raw_syntax_errors_are_bad_queries(run: Run, archive: Path, text: str) -> None:
-    code, out, err = run("search", "--raw", "--archive", archive, "--", text)
+@pytest.mark.parametrize("command", ["search", "timeline"])
+@pytest.mark.parametrize(
+    "text", ["AND", "Mars AND", '"unclosed', "NEAR(", "col:word", "*", "a:", "(" * 300 + "x" + ")" * 300]
+)
+def test_raw_syntax_errors_are_bad_queries(run: Run, archive: Path, command: str, text: str) -> None:
+    # Before: timeline took them for a damaged cache, rebuilt it, and failed as "the cache failed".
+    code, out, err = run(command, "--raw", "--archive", archive, "--", text)
     assert (code, out) == (Exit.ERROR, "")
     assert err.startswith("newsq: error: bad FTS5 query: ") and err.count("\n") == 1, err
 

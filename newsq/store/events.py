@@ -223,9 +223,22 @@ def filtered_where(filters: Filters, alias: str = "e", event_id: str = "id") -> 
         where.append(f"{alias}.day <= ?")
         args.append(filters.last)
     for name in filters.contexts:
-        where.append(f"{alias}.{event_id} IN (SELECT event_id FROM event_contexts WHERE context = ?)")
-        args.append(name)
+        held, held_args = _holding(name, filters)
+        where.append(f"{alias}.{event_id} IN ({held})")
+        args.extend(held_args)
     return " AND ".join(where) or "1", args
+
+
+def _holding(name: str, filters: Filters) -> tuple[str, list[object]]:
+    """The ids of the events with a context, on the filters' days only: a period of a timeline
+    lists a month of a big context's events, not all of them (114 months: 1.7 s -> 16 ms at 100k)."""
+    sql = "SELECT event_id FROM event_contexts WHERE context = ?"
+    args: list[object] = [name]
+    for bound, day in ((">=", filters.first), ("<=", filters.last)):
+        if day is not None:
+            sql += f" AND day {bound} ?"
+            args.append(day)
+    return sql, args
 
 
 def matched_where(filters: Filters) -> tuple[str, list[object]]:
@@ -239,8 +252,11 @@ def matched_where(filters: Filters) -> tuple[str, list[object]]:
         where.append("events_fts.rowid <= ?")
         args.append(day_ids(filters.last)[1])
     for name in filters.contexts:
-        where.append("events_fts.rowid IN (SELECT event_id FROM event_contexts WHERE context = ?)")
-        args.append(name)
+        # (+: SQLite would look each of the context's events up in the full-text index, a MATCH
+        # each: 2 s for a context of 44,000 events at 100k; the matches are read and kept instead.)
+        held, held_args = _holding(name, filters)
+        where.append(f"+events_fts.rowid IN ({held})")
+        args.extend(held_args)
     return " AND ".join(where) or "1", args
 
 

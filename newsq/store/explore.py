@@ -146,7 +146,10 @@ def count_events(conn: sqlite3.Connection, match: str | None, filters: Filters) 
 
 
 def counted_span(conn: sqlite3.Connection, match: str | None, filters: Filters) -> tuple[str, str] | None:
-    """The first and last day of the events count_events counts (None: there are none)."""
+    """The first and last day of the events count_events counts (None: there are none). A timeline
+    asks this first: a bad --raw expression is told apart from a damaged cache here (BadQuery)."""
+    if match is not None:
+        check_match(match)
     table, args = _counted(match, filters)
     if match is None:
         # min and max apart: each alone is one step of the (context, day) index; together, a scan.
