@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import sqlite3
+from array import array
 from pathlib import Path
 
 import pytest
@@ -144,3 +146,30 @@ def test_a_day_folder_replaced_by_a_link_is_not_followed(make_archive: MakeArchi
     assert code == 0 and "1 warning" in err
     code, out, _err = run("info", "--archive", root, "--json")
     assert "link to a folder; not followed" in out
+
+
+def test_a_refresh_records_each_folder_s_new_mtime_where_the_full_check_reads_it(
+    make_archive: MakeArchive, run: Run, tmp_path: Path
+) -> None:
+    """A query's refresh writes a folder's new mtime into the packed list every check reads: a later
+    change elsewhere is still seen, and the refreshed folder is not taken for changed again."""
+    root = _archive(make_archive, empty_folders=40)
+    assert run("index", "--archive", root)[0] == 0
+    (root / DAY / "a-lander-wakes.md").write_text(_event("A lander wakes."), encoding="utf-8")
+    _moved(root / DAY)
+    _moved(root / "news/2004/01/4")  # and a folder no query of this day reads
+    assert "a-lander-wakes" in _slugs(run, "on", "2003-06-02", "--archive", root)
+    [cache] = (Path(os.environ["NEWSQ_CACHE_DIR"])).glob("*.sqlite")
+    conn = sqlite3.connect(cache)
+    try:
+        table = dict(conn.execute("SELECT real, mtime_ns FROM dirs"))
+        for id_ in (1, 2):  # every folder, and those above the days
+            reals, blob = conn.execute("SELECT reals, mtimes FROM dir_snapshot WHERE id = ?", (id_,)).fetchone()
+            packed = dict(zip(reals.split("\0"), array("q", blob), strict=True))
+            assert packed == {r: table[r] for r in packed}
+    finally:
+        conn.close()
+    day_real = next(r for r in table if r.endswith("2003/06/2"))
+    assert table[day_real] == (root / DAY).stat().st_mtime_ns  # recorded as it is now
+    other = next(r for r in table if r.endswith("2004/01/4"))
+    assert table[other] != (root / "news/2004/01/4").stat().st_mtime_ns  # not looked at: still moved

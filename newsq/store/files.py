@@ -112,6 +112,8 @@ def update_dirs(
     gone_reals = {r for d in gone for (r,) in conn.execute("SELECT real FROM dirs WHERE path = ?", (d,))}
     conn.executemany("DELETE FROM dirs WHERE path = ?", [(d,) for d in gone])
     conn.executemany("INSERT OR REPLACE INTO dirs VALUES (?, ?, ?, ?)", dirs)
+    if not gone_reals and _patch_mtimes(conn, [(real, mtime) for _path, real, mtime, _key in dirs]):
+        return
     # Patch the packed row rather than pack every folder again (a query's refresh pays for this).
     reals, mtimes = dir_snapshot(conn)
     if gone_reals:
@@ -125,6 +127,25 @@ def update_dirs(
             reals.append(real)
             mtimes.append(mtime)
     _pack_dirs(conn, reals, mtimes)
+
+
+def _patch_mtimes(conn: sqlite3.Connection, moved: list[tuple[str, int]]) -> bool:
+    """Write the new mtimes of folders the packed rows hold into them where they lie, 8 bytes each
+    (rewriting the rows cost the first query after a page was added 24 ms at a million events).
+    False, with nothing written, when a folder is new to them."""
+    for id_ in (1, 2):  # every folder, then the folders above the days
+        row = conn.execute("SELECT reals FROM dir_snapshot WHERE id = ?", (id_,)).fetchone()
+        at = {real: i for i, real in enumerate(row[0].split("\0"))} if row and row[0] else {}
+        if id_ == 1 and any(real not in at for real, _mtime in moved):
+            return False
+        if not at:
+            continue
+        with conn.blobopen("dir_snapshot", "mtimes", id_) as blob:
+            for real, mtime in moved:
+                if (i := at.get(real)) is not None:
+                    blob.seek(8 * i)
+                    blob.write(array("q", (mtime,)).tobytes())
+    return True
 
 
 def _file_values(rec: FileRecord) -> tuple[Any, ...]:
