@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+import glob
 import itertools
 import os
+import shutil
 import sqlite3
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 
-from newsq import store, workers
+from newsq import cleanup, store, workers
 from newsq.archive import Problems, changed_folders, folder_day, folder_of, real_dir, walk_dirs
 from newsq.models import (
     Archive,
@@ -68,23 +72,39 @@ def _merge_again(tasks: list[workers.Task]) -> Iterator[workers.Result]:
     return workers.run(tasks, workers.pages_of(tasks) >= workers.PARALLEL_MIN_FILES)
 
 
-def build(conn: sqlite3.Connection, archive: Archive, progress: Progress | None = None) -> IndexStats:
-    """Index a whole archive into an empty cache, in one transaction, streaming folder by folder."""
+def build(
+    conn: sqlite3.Connection, archive: Archive, progress: Progress | None = None, scratch: str | None = None
+) -> IndexStats:
+    """Index a whole archive into an empty cache, streaming folder by folder. What the pages hold is
+    staged in shard files in the folder `scratch` (made anew; a temporary folder when None) and
+    copied in at the end. The cache says it is complete only in the last transaction."""
     started = time.perf_counter()
     stats = IndexStats(full=True)
     problems: Problems = []
     dirs: dict[str, int] = {}
-    with store.transaction(conn):
-        files_read = _build(conn, archive, problems, dirs, progress)
-    stats.files_read = files_read
+    folder = scratch if scratch is not None else tempfile.mkdtemp(prefix="newsq-shards-")
+    cleanup.remove_on_interrupt(folder)
+    try:
+        if scratch is not None:
+            shutil.rmtree(folder, ignore_errors=True)  # left by an index killed with -9
+            os.mkdir(folder)
+        stats.files_read = _build(conn, archive, problems, dirs, folder, progress)
+    finally:
+        store.close_shards()
+        shutil.rmtree(folder, ignore_errors=True)
+        cleanup.keep(folder)
     _finish(conn, stats, problems, started)
     return stats
 
 
 def _build(
-    conn: sqlite3.Connection, archive: Archive, problems: Problems, dirs: dict[str, int], progress: Progress | None
+    conn: sqlite3.Connection,
+    archive: Archive,
+    problems: Problems,
+    dirs: dict[str, int],
+    folder: str,
+    progress: Progress | None,
 ) -> int:
-    store.create(conn, archive.key, indexes=False)
     # Front pages (outside day folders) list items of many days. The root's come first in the
     # walk; a day merged before a late one spoke of it is merged again at the end.
     front: dict[str, list[ParsedFile]] = {}
@@ -115,43 +135,45 @@ def _build(
             covered.add(day)
             yield files, {day: [workers.cut(pf, day) for pf in front[day]]} if day in front else {}, None
 
-    stream = day_tasks()
-    head: list[workers.Task] = []
-    for task in stream:  # small archives are faster without worker processes
-        head.append(task)
-        if workers.pages_of(head) >= workers.PARALLEL_MIN_FILES:
-            break
-    parallel = workers.pages_of(head) >= workers.PARALLEL_MIN_FILES
     done = 0
     merged_days: set[str] = set()
     spread: set[str] = set()
-    for records, merged in workers.run(itertools.chain(head, stream), parallel):
-        store.put_files_fresh(conn, records)
-        for day, events in merged:
-            if day in merged_days:  # a page dated into another folder's day: merge again below
-                spread.add(day)
-                continue
-            merged_days.add(day)
-            store.insert_events(conn, day, events, fts=False)
-        done += len(records)
-        if progress is not None:
-            progress(done, 0)
-    store.create_indexes(conn)
-    # Days known only from front pages, spoken of late by one, or with pages in several folders.
-    again = sorted((set(front) - covered) | late | spread)
-    place = _places_of(archive)
-    tasks = [_day_task(conn, place, d, front_parsed) for d in again]
-    for _records, merged in _merge_again(tasks):
-        for day, events in merged:
-            store.delete_days(conn, [day], fts=False)  # the full-text index is made at the end
-            store.insert_events(conn, day, events, fts=False)
-    store.save_dirs(conn, _places(archive, dirs))
-    store.refresh_days(conn)
-    store.refresh_contexts(conn)
-    store.rebuild_fts(conn)
-    store.rebuild_vocab(conn)
-    store.mark_indexed(conn, _now())
-    store.mark_complete(conn)
+    with store.transaction(conn):
+        store.create(conn, archive.key, indexes=False)
+        stream = day_tasks()
+        head: list[workers.Task] = []
+        for task in stream:  # small archives are faster without worker processes
+            head.append(task)
+            if workers.pages_of(head) >= workers.PARALLEL_MIN_FILES:
+                break
+        parallel = workers.pages_of(head) >= workers.PARALLEL_MIN_FILES
+        job = functools.partial(workers.stage_pages, folder)
+        for pages, days in workers.run_job(job, itertools.chain(head, stream), parallel):
+            # A page dated into another folder's day: that day is merged again, whole, below.
+            spread.update(d for d in days if d in merged_days)
+            merged_days.update(days)
+            done += pages
+            if progress is not None:
+                progress(done, 0)
+    store.close_shards()
+    store.copy_shards(conn, sorted(glob.glob(os.path.join(glob.escape(folder), "*.db"))), spread)
+    with store.transaction(conn):
+        store.create_indexes(conn)
+        # Days known only from front pages, spoken of late by one, or with pages in several folders.
+        again = sorted((set(front) - covered) | late | spread)
+        place = _places_of(archive)
+        tasks = [_day_task(conn, place, d, front_parsed) for d in again]
+        for _records, merged in _merge_again(tasks):
+            for day, events in merged:
+                store.delete_days(conn, [day], fts=False)  # the full-text index is made at the end
+                store.insert_events(conn, day, events, fts=False)
+        store.save_dirs(conn, _places(archive, dirs))
+        store.refresh_days(conn)
+        store.refresh_contexts(conn)
+        store.rebuild_fts(conn)
+        store.rebuild_vocab(conn)
+        store.mark_indexed(conn, _now())
+        store.mark_complete(conn)
     return done + sum(front_files)
 
 

@@ -190,6 +190,18 @@ from newsq.store.search import (
 from newsq.store.search import (
     terms_between as terms_between,
 )
+from newsq.store.stage import (
+    close_shards as close_shards,
+)
+from newsq.store.stage import (
+    copy_shards as copy_shards,
+)
+from newsq.store.stage import (
+    shard_path as shard_path,
+)
+from newsq.store.stage import (
+    stage as stage,
+)
 from newsq.store.write import (
     delete_days as delete_days,
 )

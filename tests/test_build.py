@@ -1,0 +1,70 @@
+"""A full index in worker processes (each writing a shard of its own, copied in at the end) answers
+exactly as one made in one process, also for the days a full index merges twice or late."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import MakeArchive, Run
+from tests.test_hostile import _page
+
+_FILES: dict[str, str | bytes] = {
+    # A front page at the root: items of a day with a folder, and of one without (2020-01-09).
+    "README.md": (
+        "### [Comet seen over Lisbon](/news/2020/01/5/comet-seen-over-lisbon.md)\n_Context: Sky_\n\n"
+        "### [Dam opens in Yunnan](/news/2020/01/9/dam-opens-in-yunnan.md)\nA summary from the front page.\n"
+    ),
+    "news/2020/01/5/index.md": (
+        "### [Comet seen over Lisbon](/news/2020/01/5/comet-seen-over-lisbon.md)\n_Context: Sky, Portugal_\n\n"
+        "### [Quarry closes in Leeds](/news/2020/01/5/quarry-closes-in-leeds.md)\n_Context: Industry_\n"
+    ),
+    "news/2020/01/5/comet-seen-over-lisbon.md": _page(
+        "2020-01-05",
+        "Comet seen over Lisbon",
+        "Astronomers watch.\n\n### Related:\n\n1. [Quarry closes in Leeds](/news/2020/01/5/quarry-closes-in-leeds.md)"
+        " _Context: Sky_\n",
+    ),
+    "news/2020/01/5/quarry-closes-in-leeds.md": _page("2020-01-05", "Quarry closes in Leeds"),
+    # A page filed in the 6th's folder but dated the 5th: the 5th is merged from two folders.
+    "news/2020/01/6/ferry-strike-ends.md": "---\ndate: 2020-01-05\n---\n" + _page("2020-01-05", "Ferry strike ends"),
+    "news/2020/01/6/index.md": "### [Glacier melt measured](/news/2020/01/6/glacier-melt-measured.md)\n_Context: Sky_\n",
+    "news/2020/01/6/glacier-melt-measured.md": _page("2020-01-06", "Glacier melt measured"),
+    # A front page deep in the tree, read after the days it speaks of.
+    "news/2020/README.md": "### [Quarry closes in Leeds](/news/2020/01/5/quarry-closes-in-leeds.md)\nLate words.\n",
+}
+
+
+def _answers(run: Run, root: Path) -> list[str]:
+    out = []
+    for args in (
+        ("export", "events"),
+        ("export", "links"),
+        ("export", "contexts"),
+        ("search", "Lisbon OR Leeds OR ferry OR Yunnan", "--json"),
+        ("timeline", "--context", "Sky", "--by", "day", "--json"),
+        ("related", "quarry-closes-in-leeds", "--json"),
+        ("info", "--json"),
+    ):
+        code, text, err = run(*args, "--archive", root)
+        assert code == 0, (args, err)
+        out.append(text)
+    return out
+
+
+def test_a_full_index_in_workers_answers_as_one_in_one_process(
+    make_archive: MakeArchive, run: Run, monkeypatch: pytest.MonkeyPatch, cache_dir: Path
+) -> None:
+    from newsq import workers
+
+    root = make_archive(_FILES)
+    monkeypatch.setattr(workers, "PARALLEL_MIN_FILES", 10**9)
+    assert run("index", "--rebuild", "--archive", root)[0] == 0
+    alone = _answers(run, root)
+    monkeypatch.setattr(workers, "PARALLEL_MIN_FILES", 1)
+    assert run("index", "--rebuild", "--archive", root)[0] == 0
+    assert _answers(run, root) == alone
+    assert "Ferry strike ends" in alone[0] and "Dam opens in Yunnan" in alone[0] and "Late words" in alone[0]
+    assert not [p for p in os.listdir(cache_dir) if "shard" in p]  # the shards are gone
