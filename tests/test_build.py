@@ -68,3 +68,28 @@ def test_a_full_index_in_workers_answers_as_one_in_one_process(
     assert _answers(run, root) == alone
     assert "Ferry strike ends" in alone[0] and "Dam opens in Yunnan" in alone[0] and "Late words" in alone[0]
     assert not [p for p in os.listdir(cache_dir) if "shard" in p]  # the shards are gone
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Plain words here",
+        "  Tabs\tand\nlines ",
+        "Punct: a--b (c) [d]!",
+        "UPPER 42 lower",
+        "-dash-",
+        "x" * 150 + " tail",
+        "a" * 138 + " b",
+        "Ünïcode títle",
+        "",
+        "__under_scores__",
+        "\x1c\x1dfile\x1eseparators\x1f",
+    ],
+)
+def test_a_links_stored_slug_is_the_archives_slug_of_its_title(title: str) -> None:
+    """A link that names its target by its title's slug stores no slug (most links): the quick
+    ASCII path must cut, join and fold exactly as the archive's rule does."""
+    from newsq.parse import slugify
+    from newsq.store.events import link_slug
+
+    assert link_slug("", title) == slugify(title)
