@@ -156,7 +156,19 @@ def _build(
             if progress is not None:
                 progress(done, 0)
     store.close_shards()
-    store.copy_shards(conn, sorted(glob.glob(os.path.join(glob.escape(folder), "*.db"))), spread)
+    shards = sorted(glob.glob(os.path.join(glob.escape(folder), "shard-*.db")))
+    store.drop_days(shards, spread)  # merged again whole below
+    # With workers, one of them indexes the text of the shards' events while this process copies
+    # them in (the cores would otherwise wait on one process), and the cache adopts that index.
+    text = os.path.join(folder, "text.db") if parallel else None
+    text_done = workers.start(store.index_text, shards, text) if text is not None else None
+    try:
+        store.copy_shards(conn, shards)
+    finally:
+        if text_done is not None:
+            text_done()
+    if text is not None:
+        store.adopt_text(conn, text)
     with store.transaction(conn):
         store.create_indexes(conn)
         # Days known only from front pages, spoken of late by one, or with pages in several folders.
@@ -165,12 +177,14 @@ def _build(
         tasks = [_day_task(conn, place, d, front_parsed) for d in again]
         for _records, merged in _merge_again(tasks):
             for day, events in merged:
-                store.delete_days(conn, [day], fts=False)  # the full-text index is made at the end
-                store.insert_events(conn, day, events, fts=False)
+                # (Without workers, the text is indexed all at once below; refresh_contexts counts anew.)
+                store.delete_days(conn, [day], fts=text is not None)
+                store.insert_events(conn, day, events, fts=text is not None)
         store.save_dirs(conn, _places(archive, dirs))
         store.refresh_days(conn)
         store.refresh_contexts(conn)
-        store.rebuild_fts(conn)
+        if text is None:
+            store.rebuild_fts(conn)
         store.rebuild_vocab(conn)
         store.mark_indexed(conn, _now())
         store.mark_complete(conn)

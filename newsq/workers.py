@@ -124,11 +124,11 @@ def index_pages(task: Task) -> Result:
 
 def stage_pages(folder: str, task: Task) -> tuple[int, list[str]]:
     """index_pages for a full index: what it found is written to this process's shard in `folder`
-    (store.stage), and only the number of pages read and the days merged cross back."""
+    (store.write_shard), and only the number of pages read and the days merged cross back."""
     from newsq import store
 
     records, days = index_pages(task)
-    store.stage(store.shard_path(folder), records, days)
+    store.write_shard(store.shard_path(folder), records, days)
     return len(records), [day for day, _events in days]
 
 
@@ -204,6 +204,31 @@ def run_job(job: Callable[[Task], R], tasks: Iterable[Task], parallel: bool) -> 
             for worker in mp.active_children():
                 worker.kill()
         pool.shutdown(wait=finished, cancel_futures=True)
+
+
+def start(job: Callable[..., None], *args: object) -> Callable[[], None]:
+    """Run job(*args) in a process of its own while the caller works on; the function returned
+    waits for it to end (raising what it raised)."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = ProcessPoolExecutor(1, mp_context=mp.get_context("fork"), initializer=_die_with_parent)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # as in run_job: Ctrl-C is the parent's
+    try:
+        future = pool.submit(job, *args)
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+    def wait() -> None:
+        try:
+            future.result()
+        except BrokenProcessPool:
+            raise IndexingFailed("a worker process of the index died (killed?); nothing was saved") from None
+        finally:
+            pool.shutdown()
+
+    return wait
 
 
 # Set when a worker died: the pool's threads may wait on its half-sent result for ever, and

@@ -4,6 +4,7 @@ exactly as one made in one process, also for the days a full index merges twice 
 from __future__ import annotations
 
 import os
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -46,7 +47,6 @@ def _answers(run: Run, root: Path) -> list[str]:
         ("search", "Lisbon OR Leeds OR ferry OR Yunnan", "--json"),
         ("timeline", "--context", "Sky", "--by", "day", "--json"),
         ("related", "quarry-closes-in-leeds", "--json"),
-        ("info", "--json"),
     ):
         code, text, err = run(*args, "--archive", root)
         assert code == 0, (args, err)
@@ -68,6 +68,11 @@ def test_a_full_index_in_workers_answers_as_one_in_one_process(
     assert _answers(run, root) == alone
     assert "Ferry strike ends" in alone[0] and "Dam opens in Yunnan" in alone[0] and "Late words" in alone[0]
     assert not [p for p in os.listdir(cache_dir) if "shard" in p]  # the shards are gone
+    # The full-text index a worker built beside the copy, adopted by the cache, is whole.
+    (db,) = cache_dir.glob("*.sqlite")
+    conn = sqlite3.connect(db)
+    conn.execute("INSERT INTO events_fts(events_fts) VALUES ('integrity-check')")
+    conn.close()
 
 
 @pytest.mark.parametrize(
@@ -93,3 +98,27 @@ def test_a_links_stored_slug_is_the_archives_slug_of_its_title(title: str) -> No
     from newsq.store.events import link_slug
 
     assert link_slug("", title) == slugify(title)
+
+
+def test_the_text_is_indexed_from_the_shards_while_they_are_copied_in(tmp_path: Path) -> None:
+    """The process that indexes the text and the indexer's copy read the same shards at the same
+    time (they overlap at a million events): neither locks them for writing."""
+    from newsq import store
+    from newsq.store import stage
+
+    event = (("a-slug", "A title", "A summary", None, "Sky", "[]", "[]", "a.md"), (), ("a-slug",), ("Sky",), ())
+    shards = []
+    for k, day in enumerate(("2020-01-05", "2020-01-06")):
+        path = str(tmp_path / f"shard-{k}.db")
+        store.write_shard(path, [], [(day, [event])])
+        shards.append(path)
+    store.close_shards()
+    conn = store.connect(tmp_path / "cache.db", bulk=True)
+    store.create(conn, "archive")
+    with stage._attached(conn, shards) as names, stage._copying(conn):  # as copy_shards reads them
+        conn.execute(f"SELECT count(*) FROM {names[0]}.events").fetchone()
+        stage.index_text(shards, str(tmp_path / "text.db"))
+    store.copy_shards(conn, shards)
+    store.adopt_text(conn, str(tmp_path / "text.db"))
+    found = conn.execute("SELECT rowid FROM events_fts WHERE events_fts MATCH 'title'").fetchall()
+    assert len(found) == 2

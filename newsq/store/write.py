@@ -219,19 +219,19 @@ def _respell(conn: sqlite3.Connection, names: Iterable[str]) -> None:
 # FTS5 gathers new words in memory up to this many bytes (1 MiB by default) before it writes them
 # out as a segment: a full index with room for 32 MiB writes fewer segments and merges less
 # (index all text and optimize at 100k events: 1.5 -> 1.05 s; peak RSS +40 MB).
-_BUILD_HASH = 32 * 1024 * 1024
+BUILD_HASH = 32 * 1024 * 1024
 _DEFAULT_HASH = 1024 * 1024
 
 
 def rebuild_fts(conn: sqlite3.Connection) -> None:
     """Index all event text at once (much faster than row by row on a full index)."""
-    _fts_hash(conn, _BUILD_HASH)
+    fts_hash(conn, BUILD_HASH)
     conn.execute("INSERT INTO events_fts(events_fts) VALUES ('rebuild')")
     conn.execute("INSERT INTO events_fts(events_fts) VALUES ('optimize')")
-    _fts_hash(conn, _DEFAULT_HASH)  # the setting is kept in the cache: updates write as they did
+    fts_hash(conn, _DEFAULT_HASH)  # the setting is kept in the cache: updates write as they did
 
 
-def _fts_hash(conn: sqlite3.Connection, size: int) -> None:
+def fts_hash(conn: sqlite3.Connection, size: int) -> None:
     # 'hashsize' is FTS5's own setting, if undocumented: an SQLite without it builds as before.
     with contextlib.suppress(sqlite3.Error):
         conn.execute("INSERT INTO events_fts(events_fts, rank) VALUES ('hashsize', ?)", (size,))
