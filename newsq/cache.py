@@ -200,7 +200,7 @@ class Cache:
         try:
             conn = store.connect(building, bulk=True)
             try:
-                stats = indexer.build(conn, self.archive, self.progress)
+                stats = indexer.build(conn, self.archive, self.progress, f"{building}.shards")
                 store.finish_build(conn)
             finally:
                 conn.close()

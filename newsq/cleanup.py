@@ -21,5 +21,10 @@ def keep(path: str) -> None:
 def remove_all() -> None:
     """Called by the Ctrl-C handler: remove what is half written."""
     for path in list(_PATHS):
+        if os.path.isdir(path):  # a full index's shards
+            import shutil
+
+            shutil.rmtree(path, ignore_errors=True)
+            continue
         with contextlib.suppress(OSError):
             os.unlink(path)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import functools
+import glob
 import itertools
 import os
+import shutil
 import sqlite3
+import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 
-from newsq import remerge, store, survey, workers
+from newsq import cleanup, remerge, store, survey, workers
 from newsq.archive import Problems, changed_folders, folder_day, folder_of, pages_key, real_dir, walk_dirs
 from newsq.models import (
     Archive,
@@ -68,23 +72,39 @@ def _merge_again(tasks: list[workers.Task]) -> Iterator[workers.Result]:
     return workers.run(tasks, workers.pages_of(tasks) >= workers.PARALLEL_MIN_FILES)
 
 
-def build(conn: sqlite3.Connection, archive: Archive, progress: Progress | None = None) -> IndexStats:
-    """Index a whole archive into an empty cache, in one transaction, streaming folder by folder."""
+def build(
+    conn: sqlite3.Connection, archive: Archive, progress: Progress | None = None, scratch: str | None = None
+) -> IndexStats:
+    """Index a whole archive into an empty cache, streaming folder by folder. What the pages hold is
+    staged in shard files in the folder `scratch` (made anew; a temporary folder when None) and
+    copied in at the end. The cache says it is complete only in the last transaction."""
     started = time.perf_counter()
     stats = IndexStats(full=True)
     problems: Problems = []
     dirs: Dirs = {}
-    with store.transaction(conn):
-        files_read = _build(conn, archive, problems, dirs, progress)
-    stats.files_read = files_read
+    folder = scratch if scratch is not None else tempfile.mkdtemp(prefix="newsq-shards-")
+    cleanup.remove_on_interrupt(folder)
+    try:
+        if scratch is not None:
+            shutil.rmtree(folder, ignore_errors=True)  # left by an index killed with -9
+            os.mkdir(folder)
+        stats.files_read = _build(conn, archive, problems, dirs, folder, progress)
+    finally:
+        store.close_shards()
+        shutil.rmtree(folder, ignore_errors=True)
+        cleanup.keep(folder)
     _finish(conn, stats, problems, started)
     return stats
 
 
 def _build(
-    conn: sqlite3.Connection, archive: Archive, problems: Problems, dirs: Dirs, progress: Progress | None
+    conn: sqlite3.Connection,
+    archive: Archive,
+    problems: Problems,
+    dirs: Dirs,
+    folder: str,
+    progress: Progress | None,
 ) -> int:
-    store.create(conn, archive.key, indexes=False)
     # Front pages (outside day folders) list items of many days. The root's come first in the
     # walk; a day merged before a late one spoke of it is merged again at the end.
     front: dict[str, list[ParsedFile]] = {}
@@ -115,43 +135,61 @@ def _build(
             covered.add(day)
             yield files, {day: [workers.cut(pf, day) for pf in front[day]]} if day in front else {}, None
 
-    stream = day_tasks()
-    head: list[workers.Task] = []
-    for task in stream:  # small archives are faster without worker processes
-        head.append(task)
-        if workers.pages_of(head) >= workers.PARALLEL_MIN_FILES:
-            break
-    parallel = workers.pages_of(head) >= workers.PARALLEL_MIN_FILES
     done = 0
     merged_days: set[str] = set()
     spread: set[str] = set()
-    for records, merged in workers.run(itertools.chain(head, stream), parallel):
-        store.put_files_fresh(conn, records)
-        for day, events in merged:
-            if day in merged_days:  # a page dated into another folder's day: merge again below
-                spread.add(day)
-                continue
-            merged_days.add(day)
-            store.insert_events(conn, day, events, fts=False)
-        done += len(records)
-        if progress is not None:
-            progress(done, 0)
-    store.create_indexes(conn)
-    # Days known only from front pages, spoken of late by one, or with pages in several folders.
-    again = sorted((set(front) - covered) | late | spread)
-    place = _places_of(archive)
-    tasks = [_day_task(conn, place, d, front_parsed) for d in again]
-    for _records, merged in _merge_again(tasks):
-        for day, events in merged:
-            store.delete_days(conn, [day], fts=False)  # the full-text index is made at the end
-            store.insert_events(conn, day, events, fts=False)
-    store.save_dirs(conn, _places(archive, dirs))
-    store.refresh_days(conn)
-    store.refresh_contexts(conn)
-    store.rebuild_fts(conn)
-    store.rebuild_vocab(conn)
-    store.mark_indexed(conn, _now())
-    store.mark_complete(conn)
+    with store.transaction(conn):
+        store.create(conn, archive.key, indexes=False)
+        stream = day_tasks()
+        head: list[workers.Task] = []
+        for task in stream:  # small archives are faster without worker processes
+            head.append(task)
+            if workers.pages_of(head) >= workers.PARALLEL_MIN_FILES:
+                break
+        parallel = workers.pages_of(head) >= workers.PARALLEL_MIN_FILES
+        job = functools.partial(workers.stage_pages, folder)
+        for pages, days in workers.run_job(job, itertools.chain(head, stream), parallel):
+            # A page dated into another folder's day: that day is merged again, whole, below.
+            spread.update(d for d in days if d in merged_days)
+            merged_days.update(days)
+            done += pages
+            if progress is not None:
+                progress(done, 0)
+    store.close_shards()
+    shards = sorted(glob.glob(os.path.join(glob.escape(folder), "shard-*.db")))
+    store.drop_days(shards, spread)  # merged again whole below
+    # With workers, one of them indexes the text of the shards' events while this process copies
+    # them in (the cores would otherwise wait on one process), and the cache adopts that index.
+    text = os.path.join(folder, "text.db") if parallel else None
+    text_done = workers.start(store.index_text, shards, text) if text is not None else None
+    try:
+        store.copy_shards(conn, shards)
+    finally:
+        if text_done is not None:
+            text_done()
+    if text is not None:
+        store.adopt_text(conn, text)
+    with store.transaction(conn):
+        store.create_indexes(conn)
+        # Days known only from front pages, spoken of late by one, or with pages in several folders.
+        again = sorted((set(front) - covered) | late | spread)
+        place = _places_of(archive)
+        tasks = [_day_task(conn, place, d, front_parsed) for d in again]
+        if text is not None:  # these writes note their text as an update's do (rebuild_vocab counts all below)
+            store.track_vocab(conn)
+        for _records, merged in _merge_again(tasks):
+            for day, events in merged:
+                # (Without workers, the text is indexed all at once below; refresh_contexts counts anew.)
+                store.delete_days(conn, [day], fts=text is not None)
+                store.insert_events(conn, day, events, fts=text is not None)
+        store.save_dirs(conn, _places(archive, dirs))
+        store.refresh_days(conn)
+        store.refresh_contexts(conn)
+        if text is None:
+            store.rebuild_fts(conn)
+        store.rebuild_vocab(conn)
+        store.mark_indexed(conn, _now())
+        store.mark_complete(conn)
     return done + sum(front_files)
 
 

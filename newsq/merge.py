@@ -75,18 +75,32 @@ def _key_text(title: str) -> str:
     return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
+def _key_of(text: str) -> Key:
+    """_words(text)[1], without the offsets and capitals (the usual case: findall, no Match objects)."""
+    if text.isascii() and _CAMEL_RE.search(text) is None:
+        return tuple(map(str.lower, _WORD_RE.findall(text)))
+    return _words(text)[1]
+
+
 def title_key(title: str) -> Key:
     """Words of a title, cleaned: equal keys mean the same wording."""
-    return _words(_key_text(title))[1]
+    return _key_of(_key_text(title))
 
 
 class _Forms:
-    """The keys one title can meet others by."""
+    """The keys one title can meet others by (full=False: only its key, for a title that no other
+    of its day can meet but by an equal key: see _join_by_titles)."""
 
     __slots__ = ("heads", "key", "plain", "topics")
 
-    def __init__(self, title: str) -> None:
+    def __init__(self, title: str, full: bool = True) -> None:
         text = _key_text(title)
+        if not full:
+            self.key = _key_of(text)
+            self.plain: list[Key] = []
+            self.topics = 0
+            self.heads: list[tuple[int, Key]] = []
+            return
         starts, key, capitals = _words(text)
         self.key = key
         # The title with a leading topic cut off at each break (chained topics give several)...
@@ -201,10 +215,35 @@ def _union_names(*lists: Iterable[str]) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
+def _may_meet(forms: Mapping[str, _Forms]) -> set[str]:
+    """The titles that may meet another by more than an equal key, found from keys alone (the
+    full forms cost five times a key). Every other way two titles meet puts the first two words
+    of one's key (a key of 3 words or more; a plain form; a head) inside the other's key: a key
+    met as a plain form or a head of another is a run of that other's words, and so is the
+    plain form (a run of its words) that another's head (its first words) meets. So a title
+    whose word pairs hold no other title's first pair, and whose first pair is in no other's,
+    meets others by equal keys only."""
+    firsts: dict[tuple[str, str], list[str]] = {}
+    for slug, form in forms.items():
+        if len(form.key) >= _MIN_KEY:
+            firsts.setdefault((form.key[0], form.key[1]), []).append(slug)
+    found: set[str] = set()
+    for slug, form in forms.items():
+        for pair in itertools.pairwise(form.key):
+            others = firsts.get(pair)
+            if others is not None and (len(others) > 1 or others[0] != slug):
+                found.add(slug)
+                found.update(others)
+    found.difference_update(s for s in list(found) if len(forms[s].key) < _MIN_KEY)
+    return found
+
+
 def _join_by_titles(groups: _Groups, titles: Mapping[str, str]) -> dict[str, _Forms]:
     """Join the slugs whose titles are one wording: equal keys, then a topic-prefixed title with
     the plain one, then an older wording with the newer one that extends it."""
-    forms = {slug: _Forms(title) for slug, title in titles.items()}
+    forms = {slug: _Forms(title, full=False) for slug, title in titles.items()}
+    for slug in _may_meet(forms):
+        forms[slug] = _Forms(titles[slug])
     by_key: dict[Key, str] = {}
     for slug, form in forms.items():
         if len(form.key) >= _MIN_KEY:

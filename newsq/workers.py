@@ -7,7 +7,8 @@ import errno
 import itertools
 import os
 import signal
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import TypeVar
 
 from newsq.archive import folder_day, folder_of
 from newsq.errors import IndexingFailed
@@ -18,6 +19,7 @@ PARALLEL_MIN_FILES = 3000
 # Tasks handed to the workers at a time: bounds memory on a huge archive.
 _WINDOW = 512
 _MAX_FILE_BYTES = 4 * 1024 * 1024  # read at most this much of one page
+R = TypeVar("R")
 
 
 def _file_rank(path: str) -> tuple[int, str]:
@@ -127,6 +129,16 @@ def index_pages(task: Task) -> Result:
     return records, [(d, _merge(d, parsed + front.get(d, []))) for d in days]
 
 
+def stage_pages(folder: str, task: Task) -> tuple[int, list[str]]:
+    """index_pages for a full index: what it found is written to this process's shard in `folder`
+    (store.write_shard), and only the number of pages read and the days merged cross back."""
+    from newsq import store
+
+    records, days = index_pages(task)
+    store.write_shard(store.shard_path(folder), records, days)
+    return len(records), [day for day, _events in days]
+
+
 def pages_of(tasks: Iterable[Task]) -> int:
     return sum(len(t[0]) for t in tasks)
 
@@ -148,11 +160,16 @@ def _die_with_parent() -> None:
 
 
 def run(tasks: Iterable[Task], parallel: bool) -> Iterator[Result]:
-    """Run tasks in order, in worker processes when parallel, a window at a time: never the whole
-    archive in memory. A worker that dies (killed, out of memory) ends the index with an error
-    instead of a hang."""
+    """index_pages of each task, in order (see run_job)."""
+    return run_job(index_pages, tasks, parallel)
+
+
+def run_job(job: Callable[[Task], R], tasks: Iterable[Task], parallel: bool) -> Iterator[R]:
+    """Run a job on tasks in order, in worker processes when parallel, a window at a time: never
+    the whole archive in memory. A worker that dies (killed, out of memory) ends the index with an
+    error instead of a hang."""
     if not parallel:
-        yield from map(index_pages, tasks)
+        yield from map(job, tasks)
         return
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
@@ -170,7 +187,7 @@ def run(tasks: Iterable[Task], parallel: bool) -> Iterator[Result]:
             # not ignored, in the parent too: a Ctrl-C in this moment waits, it is not lost.
             signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
             try:
-                futures = [pool.submit(index_pages, task) for task in window]
+                futures = [pool.submit(job, task) for task in window]
             finally:
                 signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
             started = started or {p.pid for p in mp.active_children()}
@@ -194,6 +211,31 @@ def run(tasks: Iterable[Task], parallel: bool) -> Iterator[Result]:
             for worker in mp.active_children():
                 worker.kill()
         pool.shutdown(wait=finished, cancel_futures=True)
+
+
+def start(job: Callable[..., None], *args: object) -> Callable[[], None]:
+    """Run job(*args) in a process of its own while the caller works on; the function returned
+    waits for it to end (raising what it raised)."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
+
+    pool = ProcessPoolExecutor(1, mp_context=mp.get_context("fork"), initializer=_die_with_parent)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})  # as in run_job: Ctrl-C is the parent's
+    try:
+        future = pool.submit(job, *args)
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+    def wait() -> None:
+        try:
+            future.result()
+        except BrokenProcessPool:
+            raise IndexingFailed("a worker process of the index died (killed?); nothing was saved") from None
+        finally:
+            pool.shutdown()
+
+    return wait
 
 
 # Set when a worker died: the pool's threads may wait on its half-sent result for ever, and

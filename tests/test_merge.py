@@ -232,3 +232,47 @@ def test_separate_items_stay_distinct_after_an_update_from_the_cache(make_archiv
     assert run("index", "--archive", root)[0] == 0  # the day is merged again, its index.md from the cache
     code, out, _ = run("on", DAY, "--archive", root)
     assert code == 0 and out.count("\n") == 2
+
+
+def test_titles_are_joined_as_when_every_title_has_all_its_forms(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The merge works out a title's topic cuts and older wordings only where a word pair shows
+    that another title may meet it so: days of wordings of a few events (topics before them, a
+    topic glued on, a clause after, older shorter wordings) among unrelated titles merge exactly
+    as when every title gets them."""
+    import random
+
+    from newsq import merge
+    from newsq.models import DayItem, EventPage
+
+    rng = random.Random(7)
+    vocab = [f"{w}{n}" for n in range(30) for w in ("storm", "vote", "Coast", "bank")]
+
+    def words(n: int) -> str:
+        return " ".join(rng.choice(vocab) for _ in range(n))
+
+    def wordings(base: str) -> list[str]:
+        topic = words(rng.randint(1, 3)).capitalize()
+        return [
+            f"{base}.",
+            f"{topic}. {base}.",  # its plain form is the base, which the newer wording starts with
+            f"{topic}: {base}.",
+            f"{topic}{base.capitalize()}.",
+            f"{base}, resulting in {words(3)}.",
+            f"{' '.join(base.split()[:4])}.",
+        ]
+
+    days = []
+    for _ in range(400):
+        titles = [words(rng.randint(3, 9)) + "." for _ in range(4)]
+        for _ in range(2):
+            titles += rng.sample(wordings(words(rng.randint(4, 8))), 2)
+        rng.shuffle(titles)
+        # Half the titles are pages', half items of no known day page (pages listing both keep them apart).
+        items = [DayItem(f"s{k}", DAY, t, None, None, None) for k, t in enumerate(titles) if k % 2]
+        pages = [EventPage(f"p{k}", DAY, f"p{k}.md", t, None, None) for k, t in enumerate(titles) if not k % 2]
+        days.append((pages, items))
+    lazy = [merge_day(DAY, pages, items) for pages, items in days]
+    monkeypatch.setattr(merge, "_may_meet", lambda forms: set(forms))
+    full = [merge_day(DAY, pages, items) for pages, items in days]
+    assert lazy == full
+    assert sum(bool(e.aliases) for events in full for e in events) > 250  # many wordings met

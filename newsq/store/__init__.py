@@ -217,6 +217,27 @@ from newsq.store.search import (
 from newsq.store.search import (
     terms_between as terms_between,
 )
+from newsq.store.stage import (
+    adopt_text as adopt_text,
+)
+from newsq.store.stage import (
+    close_shards as close_shards,
+)
+from newsq.store.stage import (
+    copy_shards as copy_shards,
+)
+from newsq.store.stage import (
+    drop_days as drop_days,
+)
+from newsq.store.stage import (
+    index_text as index_text,
+)
+from newsq.store.stage import (
+    shard_path as shard_path,
+)
+from newsq.store.stage import (
+    write_shard as write_shard,
+)
 from newsq.store.write import (
     day_groups as day_groups,
 )

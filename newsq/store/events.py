@@ -36,10 +36,14 @@ _KEY_CHARS = 60
 def _title_slug(title: str) -> str:
     """A title as the archive makes it a slug: lowercased, runs of other than a-z0-9 to one '-', cut
     to 139 characters. Most links name their target by its title's slug: those store no slug."""
+    if title.isascii():  # the usual case, twice as fast as the regex (a full index makes one a link)
+        return b"-".join(title.lower().encode().translate(_TO_SPACE).split()).decode()[:139].rstrip("-")
     return _NON_SLUG.sub("-", title.lower()).strip("-")[:139].rstrip("-")
 
 
 _NON_SLUG = re.compile(r"[^a-z0-9]+")
+# Every byte but a-z and 0-9 to a space: then split() finds the runs _NON_SLUG would.
+_TO_SPACE = bytes(c if 97 <= c <= 122 or 48 <= c <= 57 else 32 for c in range(256))
 
 
 def link_slug(stored: str, title: str) -> str:
