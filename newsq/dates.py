@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import re
 from typing import NamedTuple
@@ -28,15 +27,21 @@ def _today() -> dt.date:
     return dt.date.today()
 
 
+def month_days(year: int, month: int) -> int:
+    """How many days a month has. (Not from the next month's first day: December 9999 has no next
+    month. Nor from the calendar module: 1 ms of every command's start.)"""
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
 def _span(raw: str, year: int, month: int | None = None, day: int | None = None) -> tuple[str, str]:
     try:
         if month is None:
             return dt.date(year, 1, 1).isoformat(), dt.date(year, 12, 31).isoformat()
         if day is None:
             first = dt.date(year, month, 1)
-            # (Not the day before the next month's first: December 9999 has no next month.)
-            last = first.replace(day=calendar.monthrange(year, month)[1])
-            return first.isoformat(), last.isoformat()
+            return first.isoformat(), first.replace(day=month_days(year, month)).isoformat()
         one = dt.date(year, month, day).isoformat()
     except (ValueError, OverflowError):
         raise BadDate(f"no such date: {quoted(raw)}") from None

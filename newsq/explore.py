@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import bisect
-import calendar
 import datetime as dt
 import itertools
 import sqlite3
 from collections.abc import Iterator
 
 from newsq import store
-from newsq.dates import DaySpan
+from newsq.dates import DaySpan, month_days
 from newsq.errors import UnknownContext, quoted
 from newsq.models import ContextCount, Event, Filters, Timeline
 
@@ -154,7 +153,7 @@ def _within(filters: Filters, label: str) -> Filters:
     if len(label) == 4:
         first, last = f"{label}-01-01", f"{label}-12-31"
     elif len(label) == 7:
-        first, last = f"{label}-01", f"{label}-{calendar.monthrange(int(label[:4]), int(label[5:]))[1]:02d}"
+        first, last = f"{label}-01", f"{label}-{month_days(int(label[:4]), int(label[5:])):02d}"
     else:
         first = last = label
     return Filters(

@@ -8,7 +8,6 @@ import itertools
 import os
 import shutil
 import sqlite3
-import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 
@@ -82,12 +81,16 @@ def build(
     stats = IndexStats(full=True)
     problems: Problems = []
     dirs: Dirs = {}
-    folder = scratch if scratch is not None else tempfile.mkdtemp(prefix="newsq-shards-")
+    if scratch is None:  # an index into memory: any temporary folder will do
+        import tempfile  # lazily: 1 ms of every query's start
+
+        scratch = tempfile.mkdtemp(prefix="newsq-shards-")
+    else:
+        shutil.rmtree(scratch, ignore_errors=True)  # left by an index killed with -9
+        os.mkdir(scratch)
+    folder = scratch
     cleanup.remove_on_interrupt(folder)
     try:
-        if scratch is not None:
-            shutil.rmtree(folder, ignore_errors=True)  # left by an index killed with -9
-            os.mkdir(folder)
         stats.files_read = _build(conn, archive, problems, dirs, folder, progress)
     finally:
         store.close_shards()

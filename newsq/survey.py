@@ -6,7 +6,6 @@ a forked process walks half of the year folders meanwhile (the stats do not shar
 from __future__ import annotations
 
 import os
-import pickle
 import signal
 from collections.abc import Container
 
@@ -80,6 +79,8 @@ def _fork(archive: Archive, was: Dirs, theirs: list[str]) -> tuple[int, int] | N
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
             os.close(read)
             found: Problems = []
+            import pickle  # lazily, as the fork itself: a query never pays for it
+
             data = pickle.dumps((_walk(archive, found, was, theirs, ()), found), pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write, "wb") as out:
                 out.write(data)
@@ -95,6 +96,8 @@ def _collect(pid: int, read: int) -> tuple[tuple[Dirs, Moved], Problems] | None:
     with os.fdopen(read, "rb") as pipe:
         data = pipe.read()
     os.waitpid(pid, 0)
+    import pickle
+
     try:
         got: tuple[tuple[Dirs, Moved], Problems] = pickle.loads(data)
     except Exception:

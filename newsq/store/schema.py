@@ -120,9 +120,10 @@ def check(conn: sqlite3.Connection, archive: str) -> None:
 
 
 @contextlib.contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[None]:
-    """One write transaction: all of it lands, or (on any error, Ctrl-C included) none of it."""
-    conn.execute("BEGIN IMMEDIATE")
+def transaction(conn: sqlite3.Connection, *, deferred: bool = False) -> Iterator[None]:
+    """One write transaction: all of it lands, or (on any error, Ctrl-C included) none of it.
+    deferred: take the write lock at the first write, not at once."""
+    conn.execute("BEGIN" if deferred else "BEGIN IMMEDIATE")
     try:
         yield
     except BaseException:

@@ -132,19 +132,11 @@ def drop_days(paths: Sequence[str], days: Iterable[str]) -> None:
             conn.close()
 
 
-@contextlib.contextmanager
-def _copying(conn: sqlite3.Connection) -> Iterator[None]:
+def _copying(conn: sqlite3.Connection) -> contextlib.AbstractContextManager[None]:
     """A transaction that reads the attached shards and writes its main file only: deferred, so
-    that it locks no shard for writing (transaction()'s BEGIN IMMEDIATE would, and the indexer
-    and the process indexing the text read the same shards at once)."""
-    conn.execute("BEGIN")
-    try:
-        yield
-    except BaseException:
-        with contextlib.suppress(sqlite3.Error):
-            conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
+    that it locks no shard for writing (BEGIN IMMEDIATE would, and the indexer and the process
+    indexing the text read the same shards at once)."""
+    return transaction(conn, deferred=True)
 
 
 @contextlib.contextmanager
