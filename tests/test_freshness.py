@@ -148,18 +148,9 @@ def test_a_day_folder_replaced_by_a_link_is_not_followed(make_archive: MakeArchi
     assert "link to a folder; not followed" in out
 
 
-def test_a_refresh_records_each_folder_s_new_mtime_where_the_full_check_reads_it(
-    make_archive: MakeArchive, run: Run, tmp_path: Path
-) -> None:
-    """A query's refresh writes a folder's new mtime into the packed list every check reads: a later
-    change elsewhere is still seen, and the refreshed folder is not taken for changed again."""
-    root = _archive(make_archive, empty_folders=40)
-    assert run("index", "--archive", root)[0] == 0
-    (root / DAY / "a-lander-wakes.md").write_text(_event("A lander wakes."), encoding="utf-8")
-    _moved(root / DAY)
-    _moved(root / "news/2004/01/4")  # and a folder no query of this day reads
-    assert "a-lander-wakes" in _slugs(run, "on", "2003-06-02", "--archive", root)
-    [cache] = (Path(os.environ["NEWSQ_CACHE_DIR"])).glob("*.sqlite")
+def _packed_lists_agree(cache_dir: Path) -> dict[str, int]:
+    """The packed folder lists every check reads hold each folder's mtime as the folder table does."""
+    [cache] = cache_dir.glob("*.sqlite")
     conn = sqlite3.connect(cache)
     try:
         table = dict(conn.execute("SELECT real, mtime_ns FROM dirs"))
@@ -167,9 +158,39 @@ def test_a_refresh_records_each_folder_s_new_mtime_where_the_full_check_reads_it
             reals, blob = conn.execute("SELECT reals, mtimes FROM dir_snapshot WHERE id = ?", (id_,)).fetchone()
             packed = dict(zip(reals.split("\0"), array("q", blob), strict=True))
             assert packed == {r: table[r] for r in packed}
+        return table
     finally:
         conn.close()
+
+
+def test_a_refresh_records_each_folder_s_new_mtime_where_the_full_check_reads_it(
+    make_archive: MakeArchive, run: Run
+) -> None:
+    """A query's refresh writes a folder's new mtime into the packed lists every check reads: a later
+    change elsewhere is still seen, and the refreshed folder is not taken for changed again."""
+    cache_dir = Path(os.environ["NEWSQ_CACHE_DIR"])
+    root = _archive(make_archive, empty_folders=40)
+    assert run("index", "--archive", root)[0] == 0
+    (root / DAY / "a-lander-wakes.md").write_text(_event("A lander wakes."), encoding="utf-8")
+    _moved(root / DAY)
+    _moved(root / "news/2004/01/4")  # and a folder no query of this day reads
+    assert "a-lander-wakes" in _slugs(run, "on", "2003-06-02", "--archive", root)
+    table = _packed_lists_agree(cache_dir)
     day_real = next(r for r in table if r.endswith("2003/06/2"))
     assert table[day_real] == (root / DAY).stat().st_mtime_ns  # recorded as it is now
     other = next(r for r in table if r.endswith("2004/01/4"))
     assert table[other] != (root / "news/2004/01/4").stat().st_mtime_ns  # not looked at: still moved
+    # A folder made (the lists change), then a page added to a folder listed before it and after it.
+    new_day = root / "news/2003/06/3"
+    new_day.mkdir()
+    (new_day / "a-rover-rests.md").write_text(_event("A rover rests.").replace("06/2", "06/3"), encoding="utf-8")
+    _moved(root / "news/2003/06")
+    assert _slugs(run, "on", "2003-06-03", "--archive", root) == ["a-rover-rests"]
+    for day, folder in (("2003-06-02", root / DAY), ("2004-01-04", root / "news/2004/01/4")):
+        (folder / "a-late-page.md").write_text(_event("A late page.").replace("2003-06-02", day), encoding="utf-8")
+        _moved(folder)
+        run("on", day, "--archive", root)
+        table = _packed_lists_agree(cache_dir)
+        assert table[next(r for r in table if r == str(folder) or r.endswith(folder.relative_to(root).as_posix()))] == (
+            folder.stat().st_mtime_ns
+        )

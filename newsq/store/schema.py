@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-SCHEMA_VERSION = 15
+SCHEMA_VERSION = 16
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
@@ -27,6 +27,8 @@ CREATE TABLE file_days(day TEXT NOT NULL, path TEXT NOT NULL, PRIMARY KEY(day, p
 CREATE TABLE dirs(
     path TEXT PRIMARY KEY, real TEXT NOT NULL, mtime_ns INTEGER NOT NULL, pages_key INTEGER
 ) WITHOUT ROWID;
+-- A folder by its place on disk: what a check finds moved (a scan of every folder cost 10 ms at 1M).
+CREATE INDEX dirs_real ON dirs(real);
 -- The same, packed into one row (id 1: 34,000 folders at a million events), and the folders above
 -- the days (id 2: the root, news/, years and months), which search and timeline check every time.
 CREATE TABLE dir_snapshot(id INTEGER PRIMARY KEY CHECK (id IN (1, 2)), reals TEXT NOT NULL, mtimes BLOB NOT NULL);

@@ -279,7 +279,8 @@ def _uncount_contexts(conn: sqlite3.Connection, removed: Sequence[tuple[str, str
     names = [(name,) for name, _day, _id in removed]
     conn.executemany("UPDATE contexts SET events = events - 1 WHERE name = ?", names)
     conn.executemany("UPDATE spellings SET events = events - 1 WHERE spelling = ?", names)
-    conn.execute("DELETE FROM spellings WHERE events <= 0")
+    # Only the spellings just counted down (a scan of all of them cost every edit 2 ms at 1M events).
+    conn.executemany("DELETE FROM spellings WHERE spelling = ? AND events <= 0", list(dict.fromkeys(names)))
     for name, day, _id in removed:
         row = conn.execute("SELECT events, first, last FROM contexts WHERE name = ?", (name,)).fetchone()
         if row is None or row[0] <= 0:
