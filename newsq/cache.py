@@ -117,7 +117,8 @@ class Cache:
                     return opened
             if opened is None:
                 return self._rebuild(list(dict.fromkeys(notes)))  # (each look may have noted the same)
-            opened.stats = indexer.update(opened.conn, self.archive, self.progress)
+            with self._writing():
+                opened.stats = indexer.update(opened.conn, self.archive, self.progress)
             return opened
 
     def confirm(self, opened: Opened, days: Iterable[str] | None) -> bool:
@@ -167,8 +168,20 @@ class Cache:
                 opened.notes.append("another newsq is indexing; answering from the last complete index")
                 return False
             if moved := indexer.changed_dirs(opened.conn, among=moved):  # unless another newsq did
-                indexer.update(opened.conn, self.archive, progress, only=moved, summary=False)
+                with self._writing():
+                    indexer.update(opened.conn, self.archive, progress, only=moved, summary=False)
             return bool(moved)
+
+    @contextlib.contextmanager
+    def _writing(self) -> Iterator[None]:
+        """An update of the cache: a disk that fills up or a file that cannot be written is said as
+        such, with its fix (not as a failed cache to rebuild: a rebuild needs more room still)."""
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            if "full" not in str(exc) and "readonly" not in str(exc):
+                raise
+            raise CacheError(_explain(exc, self.path.parent)) from None
 
     def drop(self) -> None:
         """Remove a cache found damaged (the next open rebuilds it)."""
@@ -231,7 +244,10 @@ class Cache:
                 opened.writable = False
                 return opened
         conn = sqlite3.connect(":memory:", isolation_level=None)
-        stats = indexer.build(conn, self.archive, self.progress)
+        try:
+            stats = indexer.build(conn, self.archive, self.progress)  # (its shards in a temporary folder)
+        except (OSError, sqlite3.OperationalError) as exc:
+            raise CacheError(f"{why}, and indexing into memory {_scratch_problem(exc)}") from None
         stats.saved = False
         opened = Opened(conn, stats, notes=[f"{why}; indexed into memory for this command only, nothing saved"])
         opened.writable = False
@@ -293,6 +309,19 @@ def _remove(db: Path) -> None:
     for suffix in ("", "-wal", "-shm", "-journal"):
         with contextlib.suppress(FileNotFoundError):
             os.unlink(f"{db}{suffix}")
+
+
+def _scratch_problem(exc: BaseException) -> str:
+    """Why an index into memory failed: its shards' temporary folder (none could be written, or full)."""
+    import tempfile
+
+    if tempfile.tempdir is None:  # gettempdir() found none it could write in (TMPDIR, /tmp, /var/tmp, .)
+        reason = "no writable temporary folder"
+    elif (isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT)) or "full" in str(exc):
+        reason = f"the disk holding {tempfile.tempdir} is full"
+    else:
+        reason = f"cannot write in {tempfile.tempdir}: {exc.strerror if isinstance(exc, OSError) else exc}"
+    return f"needs a temporary folder with room ({reason}): set NEWSQ_CACHE_DIR or TMPDIR to a writable folder"
 
 
 def _explain(exc: BaseException, folder: Path) -> str:

@@ -116,6 +116,72 @@ def test_failed_build_leaves_nothing_behind(
     assert code == 0 and "Mars Express" in out, err
 
 
+def test_an_update_on_a_full_disk_says_the_disk_is_full(
+    tmp_path: Path, run: Run, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An update (`newsq index`, or a query's refresh) that fills the disk says so with its fix, not
+    'the cache failed ... --rebuild makes it anew' (a rebuild needs more room still); the cache as
+    it was answers once there is room."""
+    from newsq import indexer
+
+    root = _sample_copy(tmp_path)
+    assert run("index", "--archive", root)[0] == 0
+    (root / "news/2003/06/2/flubnar.md").write_text("# Flubnar test page\n")
+    real_update = indexer.update
+
+    def failing(*args: object, **kwargs: object) -> object:
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(indexer, "update", failing)
+    full = f"newsq: error: the disk holding the cache is full ({cache_dir}): free some space, or set NEWSQ_CACHE_DIR elsewhere"
+    for args in (["on", "2003-06-02"], ["index"]):
+        code, out, err = run(*args, "--archive", root)
+        assert (code, out, err.splitlines()) == (2, "", [full]), args
+    monkeypatch.setattr(indexer, "update", real_update)
+    code, out, err = run("on", "2003-06-02", "--archive", root)
+    assert code == 0 and "Flubnar test page" in out, err
+
+
+@pytest.mark.parametrize("problem", ["no-temporary-folder", "temporary-folder-full"])
+def test_indexing_into_memory_without_room_for_scratch_files(
+    problem: str, make_archive: MakeArchive, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the cache folder cannot be made, newsq indexes into memory, staging its rows in a temporary
+    folder: when there is none it can write, or it is full, one line says so and how to fix it (it
+    said 'cannot write the output', or offered --rebuild)."""
+    import tempfile
+
+    from newsq import store
+
+    root = make_archive(GOOD)
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    monkeypatch.setenv("NEWSQ_CACHE_DIR", str(blocker / "cache"))  # cannot be made: a file is in the way
+    if problem == "no-temporary-folder":
+
+        def no_folder() -> str:  # what tempfile says when TMPDIR, /tmp, /var/tmp and . cannot be written
+            raise FileNotFoundError(2, "No usable temporary directory found in ['/tmp', '/var/tmp']")
+
+        monkeypatch.setattr(tempfile, "tempdir", None)  # (not yet found: gettempdir looks)
+        monkeypatch.setattr(tempfile, "gettempdir", no_folder)
+        reason = "no writable temporary folder"
+    else:
+        monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+        def full(*args: object) -> None:
+            raise sqlite3.OperationalError("database or disk is full")
+
+        monkeypatch.setattr(store, "write_shard", full)
+        reason = f"the disk holding {tmp_path} is full"
+    code, out, err = run("on", "2020-01-05", "--archive", root)
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        f"newsq: error: cannot make the cache folder {blocker / 'cache'} (Not a directory), and indexing into "
+        f"memory needs a temporary folder with room ({reason}): set NEWSQ_CACHE_DIR or TMPDIR to a writable folder"
+    ]
+    assert not list(tmp_path.glob("newsq-shards-*"))
+
+
 def test_news_folder_names_the_same_archive(make_archive: MakeArchive, run: Run, cache_dir: Path) -> None:
     """`--archive R/news` and `--archive R` are one archive: one cache, one set of answers (front pages
     beside news/ included)."""
