@@ -16,6 +16,7 @@ from newsq.archive import Problems, changed_folders, folder_day, folder_of, page
 from newsq.models import (
     Archive,
     ArchiveFile,
+    Dirs,
     IndexStats,
     ParsedFile,
 )
@@ -297,9 +298,6 @@ def _apply(
             if progress is not None:
                 progress(done, total)
     store.refresh_days(conn, changed_days)  # (the store keeps the contexts' counts as it writes)
-
-
-Dirs = survey.Dirs
 
 
 def _look_everywhere(

@@ -133,6 +133,12 @@ class ArchiveFile(NamedTuple):
     ctime_ns: int  # changes with any write, and no tool sets it back: catches edits that kept mtime and size
 
 
+# Every folder's state as `newsq index` records it: folder -> (its mtime, archive.pages_key of its
+# pages); and the folders whose state moved, with their pages.
+Dirs = dict[str, tuple[int, int | None]]
+Moved = dict[str, list[ArchiveFile]]
+
+
 class FileRecord(NamedTuple):
     """A file as the cache knows it."""
 

@@ -10,10 +10,8 @@ import signal
 from collections.abc import Container
 
 from newsq.archive import Problems, pages_key, printable, real_dir, walk_dirs
-from newsq.models import Archive, ArchiveFile
+from newsq.models import Archive, Dirs, Moved
 
-Dirs = dict[str, tuple[int, int | None]]  # folder -> (its mtime, archive.pages_key of its pages)
-Moved = dict[str, list[ArchiveFile]]  # folder whose state moved -> its pages
 # Below this many folders, a second process costs more than it saves (a fork, a pipe).
 SPLIT_MIN_DIRS = 1000
 
