@@ -104,10 +104,6 @@ def known_contexts(conn: sqlite3.Connection, names: list[str] | tuple[str, ...])
     return tuple(out)
 
 
-# Characters of an ISO day that name a period of each size.
-PERIOD_WIDTH = {"year": 4, "month": 7, "day": 10}
-
-
 def fitting_period(first: str, last: str) -> str:
     """The period that draws a span in a screenful: years for decades, months for a year, days for a month."""
     days = (dt.date.fromisoformat(last) - dt.date.fromisoformat(first)).days
