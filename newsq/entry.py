@@ -1,5 +1,6 @@
 """The `newsq` command's entry point, and what Ctrl-C does: one line, exit 130, at any moment."""
 
+import contextlib
 import gc
 import os
 import signal
@@ -20,13 +21,15 @@ def _interrupted(_signum: int, _frame: object) -> None:
         os.write(terminal, restore + b"newsq: interrupted\n")
     except OSError:
         pass
-    if (cleanup := sys.modules.get("newsq.cleanup")) is not None:
-        cleanup.remove_all()
-    try:  # worker processes ignore Ctrl-C: end them too (multiprocessing may be half imported)
+    # Nothing must stop the exit: an exception here would end newsq with 1, its traceback unseen
+    # (stderr is /dev/null by now).
+    with contextlib.suppress(Exception):
+        if (cleanup := sys.modules.get("newsq.cleanup")) is not None:
+            cleanup.remove_all()
+    # Worker processes ignore Ctrl-C: end them too (multiprocessing may be half imported).
+    with contextlib.suppress(Exception):
         for worker in sys.modules["multiprocessing"].active_children():
             worker.kill()
-    except Exception:  # nothing must stop the exit
-        pass
     os._exit(130)
 
 
