@@ -41,7 +41,10 @@ def _json_escaped(char: str) -> str:
 
 def dumps(obj: Any, indent: int | None = None) -> str:
     """JSON text in which nothing could drive or reorder a terminal that shows it."""
-    return _JSON_UNSAFE_RE.sub(lambda m: _json_escaped(m.group()), json.dumps(obj, ensure_ascii=False, indent=indent))
+    text = json.dumps(obj, ensure_ascii=False, indent=indent)
+    if text.isascii() and "\x7f" not in text:  # most text: nothing to look for (CPython knows it is ASCII)
+        return text
+    return _JSON_UNSAFE_RE.sub(lambda m: _json_escaped(m.group()), text)
 
 
 class Env:

@@ -157,6 +157,17 @@ def test_json_escapes_bidi_and_zero_width_characters(
     assert event["title"] == f"Talks {INVISIBLE}resume in Oslo."  # escaped, not changed
 
 
+@pytest.mark.parametrize("mode", ["--json", "--jsonl"])
+def test_json_escapes_a_delete_in_otherwise_plain_text(mode: str, make_archive: MakeArchive, run: Run) -> None:
+    """DEL is ASCII, and JSON leaves it raw: it is escaped all the same (ASCII text takes a quicker way)."""
+    root = make_archive(
+        {"news/2022/05/9/talks-resume.md": "### [2022-05-09](/news/2022/05/9/index.md)\n\n# Talks\x7f resume.\n"}
+    )
+    code, out, _ = run("on", "2022-05-09", mode, "--archive", root)
+    assert code == 0
+    assert "\x7f" not in out and "Talks\\u007f resume." in out
+
+
 # --- streaming ---------------------------------------------------------------------------------------
 
 
