@@ -118,6 +118,10 @@ def _build(
     front_files: list[int] = []
 
     def day_tasks() -> Iterator[workers.Task]:
+        # Several folders to a task: a task handed to a worker costs the pool and the shard's
+        # commit about as much whether it holds 30 pages or 300.
+        batch: list[ArchiveFile] = []
+        fronts: dict[str, list[ParsedFile]] = {}
         for rel_dir, mtime, files in walk_dirs(archive, problems):
             dirs[rel_dir] = (mtime, pages_key(files))
             if not files:
@@ -137,7 +141,14 @@ def _build(
                 front_files.append(len(records))
                 continue
             covered.add(day)
-            yield files, {day: [workers.cut(pf, day) for pf in front[day]]} if day in front else {}, None
+            batch += files
+            if day in front:
+                fronts[day] = [workers.cut(pf, day) for pf in front[day]]
+            if len(batch) >= workers.TASK_PAGES:
+                yield batch, fronts, None
+                batch, fronts = [], {}
+        if batch:
+            yield batch, fronts, None
 
     done = 0
     merged_days: set[str] = set()

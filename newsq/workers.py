@@ -17,7 +17,9 @@ from newsq.models import ArchiveFile, DayItem, FileRecord, ParsedFile, StoredEve
 # Below this many pages to read, worker processes cost more than they save.
 PARALLEL_MIN_FILES = 3000
 # Tasks handed to the workers at a time: bounds memory on a huge archive.
-_WINDOW = 512
+_WINDOW = 64
+# Pages a task of a full index holds at least (whole folders: a day's pages stay together).
+TASK_PAGES = 256
 _MAX_FILE_BYTES = 4 * 1024 * 1024  # read at most this much of one page
 R = TypeVar("R")
 

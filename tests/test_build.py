@@ -54,16 +54,21 @@ def _answers(run: Run, root: Path) -> list[str]:
     return out
 
 
+# A task a folder: a day whose pages are in two folders is merged by two tasks (then again, whole);
+# one task for all: it is merged once.
+@pytest.mark.parametrize("task_pages", [1, 10**9])
 def test_a_full_index_in_workers_answers_as_one_in_one_process(
-    make_archive: MakeArchive, run: Run, monkeypatch: pytest.MonkeyPatch, cache_dir: Path
+    make_archive: MakeArchive, run: Run, monkeypatch: pytest.MonkeyPatch, cache_dir: Path, task_pages: int
 ) -> None:
     from newsq import workers
 
     root = make_archive(_FILES)
     monkeypatch.setattr(workers, "PARALLEL_MIN_FILES", 10**9)
+    monkeypatch.setattr(workers, "TASK_PAGES", 1)
     assert run("index", "--rebuild", "--archive", root)[0] == 0
     alone = _answers(run, root)
     monkeypatch.setattr(workers, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(workers, "TASK_PAGES", task_pages)
     assert run("index", "--rebuild", "--archive", root)[0] == 0
     assert _answers(run, root) == alone
     assert "Ferry strike ends" in alone[0] and "Dam opens in Yunnan" in alone[0] and "Late words" in alone[0]
