@@ -190,19 +190,21 @@ def _build(
         again = sorted((set(front) - covered) | late | spread)
         place = _places_of(archive)
         tasks = [_day_task(conn, place, d, front_parsed) for d in again]
-        if text is not None:  # these writes note their text as an update's do (rebuild_vocab counts all below)
+        if text is not None:  # these writes count their text and contexts as an update's do
             store.track_vocab(conn)
         for _records, merged in _merge_again(tasks):
             for day, events in merged:
-                # (Without workers, the text is indexed all at once below; refresh_contexts counts anew.)
+                # (Without workers, the text is indexed and everything counted at once below.)
                 store.delete_days(conn, [day], fts=text is not None)
                 store.insert_events(conn, day, events, fts=text is not None)
         store.save_dirs(conn, _places(archive, dirs))
         store.refresh_days(conn)
-        store.refresh_contexts(conn)
         if text is None:
+            store.refresh_contexts(conn)
             store.rebuild_fts(conn)
-        store.rebuild_vocab(conn)
+            store.rebuild_vocab(conn)
+        else:
+            store.update_vocab(conn)
         store.mark_indexed(conn, _now())
         store.mark_complete(conn)
     return done + sum(front_files)

@@ -45,12 +45,16 @@ def _answers(run: Run, root: Path) -> list[str]:
         ("export", "links"),
         ("export", "contexts"),
         ("search", "Lisbon OR Leeds OR ferry OR Yunnan", "--json"),
+        # Corrected against the vocabulary: of a day copied in from a shard, of one merged late.
+        ("search", "Glaciar"),
+        ("search", "Yunan"),
+        ("contexts", "--json"),
         ("timeline", "--context", "Sky", "--by", "day", "--json"),
         ("related", "quarry-closes-in-leeds", "--json"),
     ):
         code, text, err = run(*args, "--archive", root)
         assert code == 0, (args, err)
-        out.append(text)
+        out.append(text + err)
     return out
 
 
@@ -72,6 +76,7 @@ def test_a_full_index_in_workers_answers_as_one_in_one_process(
     assert run("index", "--rebuild", "--archive", root)[0] == 0
     assert _answers(run, root) == alone
     assert "Ferry strike ends" in alone[0] and "Dam opens in Yunnan" in alone[0] and "Late words" in alone[0]
+    assert "searched 'glacier' instead" in alone[4] and "searched 'yunnan' instead" in alone[5]
     assert not [p for p in os.listdir(cache_dir) if "shard" in p]  # the shards are gone
     # The full-text index a worker built beside the copy, adopted by the cache, is whole.
     (db,) = cache_dir.glob("*.sqlite")

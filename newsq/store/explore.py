@@ -37,7 +37,7 @@ SELECT context, events, first, last FROM (
     SELECT context, sum(n) OVER whole AS events, min(first) OVER whole AS first, max(last) OVER whole AS last,
         row_number() OVER (PARTITION BY context COLLATE NOCASE ORDER BY n DESC, context COLLATE BINARY) AS rank
     FROM (
-        SELECT context, count(*) AS n, min(day) AS first, max(day) AS last FROM event_contexts {where}
+        SELECT context, count(*) AS n, min(day) AS first, max(day) AS last FROM {source}
         GROUP BY context COLLATE BINARY
     )
     WINDOW whole AS (PARTITION BY context COLLATE NOCASE)
@@ -49,9 +49,15 @@ def refresh_contexts(conn: sqlite3.Connection) -> None:
     """Count every context and its spellings, at the end of a full index (an update keeps the
     counts as it goes: store.events)."""
     conn.execute("DELETE FROM contexts")
-    conn.executemany("INSERT INTO contexts VALUES (?, ?, ?, ?)", conn.execute(_CONTEXT_ROWS.format(where="")))
     conn.execute("DELETE FROM spellings")
-    conn.execute("INSERT INTO spellings SELECT context, count(*) FROM event_contexts GROUP BY context COLLATE BINARY")
+    count_contexts(conn, "event_contexts")
+
+
+def count_contexts(conn: sqlite3.Connection, source: str) -> None:
+    """Fill the (empty) contexts and spellings tables from `source`, a table or subquery of
+    (context, day, event_id) rows such as event_contexts."""
+    conn.execute(f"INSERT INTO contexts {_CONTEXT_ROWS.format(source=source)} ORDER BY context COLLATE NOCASE")
+    conn.execute(f"INSERT INTO spellings SELECT context, count(*) FROM {source} GROUP BY context COLLATE BINARY")
 
 
 _CONTEXT_ORDER = {

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from newsq.models import FileRecord, StoredEvent
 from newsq.store import events as _events
 from newsq.store.events import day_ids
+from newsq.store.explore import count_contexts
 from newsq.store.files import _file_values
 from newsq.store.schema import transaction
 from newsq.store.search import _FTS_ARGS
@@ -166,19 +167,30 @@ def copy_shards(conn: sqlite3.Connection, paths: Sequence[str]) -> None:
             conn.execute(f"INSERT{ignore} INTO main.{table} {_union(names, table)} ORDER BY {order}")
 
 
-# The full-text index's own tables (FTS5's shadow tables): what index_text makes and adopt_text copies.
+# What index_text makes and adopt_text copies: the full-text index's own tables (FTS5's shadow
+# tables), its vocabulary, and the contexts' counts.
 _FTS_TABLES = ("events_fts_data", "events_fts_idx", "events_fts_docsize")
+_COUNTED = """
+CREATE TABLE vocab(term, docs);
+CREATE TABLE contexts(name, events, first, last);
+CREATE TABLE spellings(spelling, events);
+CREATE VIRTUAL TABLE events_vocab USING fts5vocab(events_fts, 'row');
+"""
 
 
 def index_text(paths: Sequence[str], out: str) -> None:
     """Build the full-text index of the shards' events in a file of its own (run in a process of
     its own while the indexer copies the shards in): the same index, table for table, that
-    rebuild_fts makes of the same events in the cache."""
+    rebuild_fts makes of the same events in the cache; and count its words and the events'
+    contexts, as rebuild_vocab and refresh_contexts would count them in the cache. (The copy
+    takes longer: what this process does here, the indexer no longer does after it.)"""
     conn = sqlite3.connect(out, isolation_level=None)
     try:
         conn.execute("PRAGMA journal_mode=OFF")
         conn.execute("PRAGMA synchronous=OFF")
         conn.execute(f"CREATE VIRTUAL TABLE events_fts USING fts5({_FTS_ARGS}, content='events', content_rowid='id')")
+        for statement in _COUNTED.strip().split(";\n"):
+            conn.execute(statement)
         with _attached(conn, paths) as names, _copying(conn):
             fts_hash(conn, BUILD_HASH)
             columns = "id, title, summary, topic, contexts"
@@ -187,13 +199,16 @@ def index_text(paths: Sequence[str], out: str) -> None:
                 f"{_union(names, 'events', columns)} ORDER BY id"
             )
             conn.execute("INSERT INTO events_fts(events_fts) VALUES ('optimize')")
+            conn.execute("INSERT INTO vocab SELECT term, doc FROM events_vocab")
+            count_contexts(conn, f"({_union(names, 'event_contexts')})")
     finally:
         conn.close()
 
 
 def adopt_text(conn: sqlite3.Connection, path: str) -> None:
-    """Make the cache's full-text index the one index_text built (its events are the cache's)."""
+    """Make the cache's full-text index, vocabulary and contexts' counts the ones index_text
+    built (its events are the cache's)."""
     with _attached(conn, [path]) as (name,), _copying(conn):
-        for table in _FTS_TABLES:
+        for table in (*_FTS_TABLES, "vocab", "contexts", "spellings"):
             conn.execute(f"DELETE FROM main.{table}")
             conn.execute(f"INSERT INTO main.{table} SELECT * FROM {name}.{table}")
