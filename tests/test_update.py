@@ -330,3 +330,56 @@ def test_an_index_with_nothing_to_do_counts_what_a_query_added(make_archive: Mak
     code, out, _err = run("index", "--json", "--archive", root)
     after = json.loads(out)
     assert (after["files"], after["events"], after["files_read"]) == (first["files"] + 1, first["events"] + 1, 0)
+
+
+def _by_day(run: Run, root: Path, *args: str) -> dict[str, int]:
+    code, out, err = run(*args, "--archive", root)
+    assert code == 0, err
+    data = json.loads(out)
+    if isinstance(data, dict):  # a timeline: from its first period to its last
+        return {p["period"]: p["count"] for p in data["periods"]}
+    days: dict[str, int] = {}
+    for event in data:
+        days[event["date"]] = days.get(event["date"], 0) + 1
+    return days
+
+
+def test_a_big_contexts_timeline_follows_edits_day_by_day(
+    make_archive: MakeArchive, run: Run, monkeypatch: pytest.MonkeyPatch, cache_dir: Path
+) -> None:
+    """A context big enough to be counted day by day (store.explore.BIG_CONTEXT events) counts
+    what `on` lists after an update that takes it from a day, gives it to another and to a new
+    day; and as it does when every context is counted from its events."""
+    from newsq.store import explore
+
+    monkeypatch.setattr(explore, "BIG_CONTEXT", 3)
+    files = _day_archive(False)
+    root = make_archive(files)
+    index = root / _DAY / "index.md"
+    index.write_text(index.read_text().replace("_Context: Ports_", "_Context: WEATHER, Ports_"))
+    assert run("index", "--archive", root)[0] == 0
+    (path,) = cache_dir.glob("*.sqlite")
+    with sqlite3.connect(path) as conn:  # the way under test is the one taken: Weather is counted by day
+        assert conn.execute("SELECT day, events FROM context_days").fetchall() == [("2020-03-09", 2), ("2020-03-10", 1)]
+    timeline = ("timeline", "--context", "weather", "--by", "day", "--json")
+    listed = ("on", "2020-03-01", "--to", "2020-03-31", "--context", "Weather", "--json")
+    assert _by_day(run, root, *timeline) == _by_day(run, root, *listed) == {"2020-03-09": 2, "2020-03-10": 1}
+    # Weather leaves the 9th (its first day) and comes to a new day, with two events.
+    text = index.read_text().replace("_Context: Weather_", "_Context: Sea_")
+    index.write_text(text.replace("_Context: WEATHER, Ports_", "_Context: Ports_"))
+    new_day = "news/2020/03/12"
+    (root / new_day).mkdir(parents=True)
+    (root / new_day / "index.md").write_text(
+        f"### [Hail in the north. ](/{new_day}/hail.md)\n_Context: Weather_\n\n"
+        f"### [Fog at the airport. ](/{new_day}/fog.md)\n_Context: weather, Air_\n"
+    )
+    assert run("index", "--archive", root)[0] == 0
+    want = {"2020-03-10": 1, "2020-03-11": 0, "2020-03-12": 2}
+    assert _by_day(run, root, *timeline) == want
+    assert _by_day(run, root, *listed) == {day: n for day, n in want.items() if n}
+    assert _by_day(run, root, "timeline", "--context", "Weather", "--by", "year", "--json") == {"2020": 3}
+    assert run("index", "--rebuild", "--archive", root)[0] == 0
+    assert _by_day(run, root, *timeline) == want
+    monkeypatch.setattr(explore, "BIG_CONTEXT", 10**9)
+    assert run("index", "--rebuild", "--archive", root)[0] == 0
+    assert _by_day(run, root, *timeline) == want

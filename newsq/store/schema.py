@@ -8,7 +8,7 @@ import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
-SCHEMA_VERSION = 16
+SCHEMA_VERSION = 17
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
@@ -55,6 +55,12 @@ CREATE TABLE days(day TEXT PRIMARY KEY, events INTEGER NOT NULL) WITHOUT ROWID;
 -- One row per context, however it is cased: its commonest spelling, its events, first and last day.
 CREATE TABLE contexts(
     name TEXT NOT NULL COLLATE NOCASE PRIMARY KEY, events INTEGER NOT NULL, first TEXT NOT NULL, last TEXT NOT NULL
+) WITHOUT ROWID;
+-- The events of each big context day by day (store.explore.BIG_CONTEXT events or more at the last
+-- full index): a timeline of one sums a row a day instead of counting each of its events (the
+-- commonest context of a million events: 443,000 index entries, 30 ms -> 33,000 rows).
+CREATE TABLE context_days(
+    context TEXT NOT NULL COLLATE NOCASE, day TEXT NOT NULL, events INTEGER NOT NULL, PRIMARY KEY(context, day)
 ) WITHOUT ROWID;
 -- How many events spell a context each way, exactly: an update keeps it, so that a context shows
 -- its commonest spelling without its events being read again.

@@ -174,6 +174,7 @@ _COUNTED = """
 CREATE TABLE vocab(term, docs);
 CREATE TABLE contexts(name, events, first, last);
 CREATE TABLE spellings(spelling, events);
+CREATE TABLE context_days(context, day, events);
 CREATE VIRTUAL TABLE events_vocab USING fts5vocab(events_fts, 'row');
 """
 
@@ -209,6 +210,6 @@ def adopt_text(conn: sqlite3.Connection, path: str) -> None:
     """Make the cache's full-text index, vocabulary and contexts' counts the ones index_text
     built (its events are the cache's)."""
     with _attached(conn, [path]) as (name,), _copying(conn):
-        for table in (*_FTS_TABLES, "vocab", "contexts", "spellings"):
+        for table in (*_FTS_TABLES, "vocab", "contexts", "spellings", "context_days"):
             conn.execute(f"DELETE FROM main.{table}")
             conn.execute(f"INSERT INTO main.{table} SELECT * FROM {name}.{table}")

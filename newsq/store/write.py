@@ -269,6 +269,12 @@ def _count_contexts(conn: sqlite3.Connection, added: Sequence[tuple[str, str]]) 
         "INSERT INTO spellings VALUES (?, 1) ON CONFLICT(spelling) DO UPDATE SET events = events + 1",
         [(name,) for name, _day in added],
     )
+    # A big context's day counts (only a context counted by day already: see count_contexts).
+    conn.executemany(
+        "INSERT INTO context_days SELECT ?1, ?2, 1 WHERE EXISTS (SELECT 1 FROM context_days WHERE context = ?1) "
+        "ON CONFLICT(context, day) DO UPDATE SET events = events + 1",
+        added,
+    )
     _respell(conn, {name for name, _day in added})
 
 
@@ -278,6 +284,9 @@ def _uncount_contexts(conn: sqlite3.Connection, removed: Sequence[tuple[str, str
     the day removed."""
     names = [(name,) for name, _day, _id in removed]
     conn.executemany("UPDATE contexts SET events = events - 1 WHERE name = ?", names)
+    days = [(name, day) for name, day, _id in removed]
+    conn.executemany("UPDATE context_days SET events = events - 1 WHERE context = ? AND day = ?", days)
+    conn.executemany("DELETE FROM context_days WHERE context = ? AND day = ? AND events <= 0", days)
     conn.executemany("UPDATE spellings SET events = events - 1 WHERE spelling = ?", names)
     # Only the spellings just counted down (a scan of all of them cost every edit 2 ms at 1M events).
     conn.executemany("DELETE FROM spellings WHERE spelling = ? AND events <= 0", list(dict.fromkeys(names)))
