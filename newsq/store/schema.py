@@ -93,6 +93,9 @@ def connect(
     bulk: a new file being built that nobody else reads yet: no journal, no syncs."""
     if bulk:
         conn = sqlite3.connect(path, isolation_level=None)
+        # Pages of 8 KiB: events (a kilobyte or two each) leave less of a page unused than in 4 KiB
+        # ones, and a B-tree is a level shallower (cache at 100k events: 293 -> 276 MB).
+        conn.execute("PRAGMA page_size=8192")
         conn.execute("PRAGMA journal_mode=OFF")
         conn.execute("PRAGMA synchronous=OFF")
         conn.execute("PRAGMA cache_size=-65536")
