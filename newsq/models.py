@@ -153,10 +153,10 @@ class FileRecord(NamedTuple):
 
 
 # An event as the store writes it, encoded where it was merged (a worker process), so that the one
-# process that writes the cache only hands it to SQLite: its columns after id, day and ord; its Related
-# links' columns after event_id and ord; its slugs (its own, then its aliases); its contexts; the keys
-# its links are found by. Plain tuples: they cross from the workers several times faster than Events.
-StoredEvent = tuple[tuple[Any, ...], tuple[tuple[Any, ...], ...], tuple[str, ...], tuple[str, ...], tuple[int, ...]]
+# process that writes the cache only hands it to SQLite: its columns after id, day and ord (the last its
+# Related links as JSON, or None); its slugs (its own, then its aliases); its contexts; the keys its
+# links are found by. Plain tuples: they cross from the workers several times faster than Events.
+StoredEvent = tuple[tuple[Any, ...], tuple[str, ...], tuple[str, ...], tuple[int, ...]]
 
 
 class IndexStats:

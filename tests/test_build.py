@@ -116,7 +116,7 @@ def test_the_text_is_indexed_from_the_shards_while_they_are_copied_in(tmp_path: 
     from newsq import store
     from newsq.store import stage
 
-    event = (("a-slug", "A title", "A summary", None, "Sky", "[]", "[]", "a.md"), (), ("a-slug",), ("Sky",), ())
+    event = (("a-slug", "A title", "A summary", None, "Sky", "[]", "[]", "a.md", None), ("a-slug",), ("Sky",), ())
     shards = []
     for k, day in enumerate(("2020-01-05", "2020-01-06")):
         path = str(tmp_path / f"shard-{k}.db")

@@ -47,8 +47,14 @@ _TO_SPACE = bytes(c if 97 <= c <= 122 or 48 <= c <= 57 else 32 for c in range(25
 
 
 def link_slug(stored: str, title: str) -> str:
-    """A link's slug from its links row ('' when it is its title's slug)."""
+    """A link's slug as its event's related column holds it ('' when it is its title's slug)."""
     return stored or _title_slug(title)
+
+
+def stored_links(related: str | None) -> list[tuple[str, str | None, str, str]]:
+    """(stored slug, day, title, shared contexts joined with newlines) of each Related link in an
+    event's related column, in order (store.write.encode_event writes it; NULL: no links)."""
+    return [(slug, day, title, shared) for slug, day, title, shared in json.loads(related)] if related else []
 
 
 def _link_key(slug: str) -> int:
@@ -144,10 +150,8 @@ def lines_of(text: str) -> tuple[str, ...]:
 def links_from(conn: sqlite3.Connection, event_id: int) -> list[tuple[Link, int | None]]:
     """An event's Related links, each with the id of the archive event it names (or None)."""
     out: list[tuple[Link, int | None]] = []
-    rows = conn.execute(
-        "SELECT slug, day, title, shared_contexts FROM links WHERE event_id = ? ORDER BY ord", (event_id,)
-    ).fetchall()
-    for stored, day, title, shared in rows:
+    (related,) = conn.execute("SELECT related FROM events WHERE id = ?", (event_id,)).fetchone()
+    for stored, day, title, shared in stored_links(related):
         slug = link_slug(stored, title)
         sql = "SELECT s.event_id FROM slugs s JOIN events e ON e.id = s.event_id WHERE s.slug = ?"
         args: tuple[str, ...] = (slug,)
@@ -170,12 +174,14 @@ def slugs_of_day(conn: sqlite3.Connection, day: str) -> dict[str, int]:
 def _links_keyed(conn: sqlite3.Connection, slug: str) -> Iterator[tuple[int, str, str | None, str]]:
     """(source event id, slug, day, shared contexts) of the Related links whose target slug has the
     same key as `slug` (the caller tells those it wants), by source event id."""
-    sources = conn.execute("SELECT event_id FROM link_keys WHERE key = ?", (_link_key(slug),)).fetchall()
-    for (id_,) in sources:
-        for stored, title, link_day, shared in conn.execute(
-            "SELECT slug, title, day, shared_contexts FROM links WHERE event_id = ? ORDER BY ord", (id_,)
-        ):
-            yield int(id_), link_slug(stored, title), link_day, str(shared)
+    sources = conn.execute(
+        "SELECT k.event_id, e.related FROM link_keys k JOIN events e ON e.id = k.event_id WHERE k.key = ? "
+        "ORDER BY k.event_id",
+        (_link_key(slug),),
+    ).fetchall()
+    for id_, related in sources:
+        for stored, link_day, title, shared in stored_links(related):
+            yield int(id_), link_slug(stored, title), link_day, shared
 
 
 def links_by_prefix(conn: sqlite3.Connection, prefix: str, day: str) -> list[tuple[int, str, tuple[str, ...]]]:

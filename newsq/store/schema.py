@@ -36,16 +36,16 @@ CREATE TABLE events(
     id INTEGER PRIMARY KEY, slug TEXT NOT NULL, day TEXT NOT NULL, ord INTEGER NOT NULL,
     title TEXT NOT NULL, summary TEXT, topic TEXT,
     contexts TEXT NOT NULL,  -- one per line: what FTS5 indexes and what snippets show
-    sources TEXT NOT NULL, aliases TEXT NOT NULL, path TEXT
+    sources TEXT NOT NULL, aliases TEXT NOT NULL, path TEXT,
+    -- Its Related links (NULL: none), a JSON array of [slug, day, title, shared contexts] each
+    -- (store.write.encode_event): read with the event, and no row of their own to write and copy
+    -- (a full index wrote, then copied, 360,000 rows of a links table at 100k events).
+    related TEXT
 );
 CREATE TABLE slugs(slug TEXT NOT NULL, event_id INTEGER NOT NULL, PRIMARY KEY(slug, event_id)) WITHOUT ROWID;
 CREATE TABLE event_contexts(
     context TEXT NOT NULL COLLATE NOCASE, day TEXT NOT NULL, event_id INTEGER NOT NULL,
     PRIMARY KEY(context, day, event_id)
-) WITHOUT ROWID;
-CREATE TABLE links(
-    event_id INTEGER NOT NULL, ord INTEGER NOT NULL, slug TEXT NOT NULL, day TEXT,
-    title TEXT NOT NULL, shared_contexts TEXT NOT NULL, PRIMARY KEY(event_id, ord)
 ) WITHOUT ROWID;
 -- Which events link to a slug: a checksum of its start (store.events._link_key), a few bytes a link.
 CREATE TABLE link_keys(key INTEGER NOT NULL, event_id INTEGER NOT NULL, PRIMARY KEY(key, event_id)) WITHOUT ROWID;

@@ -26,11 +26,8 @@ from newsq.store.write import BUILD_HASH, fts_hash
 
 _SHARD_SCHEMA = """
 CREATE TABLE events(
-    id INTEGER PRIMARY KEY, slug, day, ord, title, summary, topic, contexts, sources, aliases, path
+    id INTEGER PRIMARY KEY, slug, day, ord, title, summary, topic, contexts, sources, aliases, path, related
 );
-CREATE TABLE links(
-    event_id INTEGER, ord INTEGER, slug, day, title, shared_contexts, PRIMARY KEY(event_id, ord)
-) WITHOUT ROWID;
 CREATE TABLE files(
     dir, path, mtime_ns, size, ctime_ns, days, warnings, grouping_key, PRIMARY KEY(dir, path)
 ) WITHOUT ROWID;
@@ -42,7 +39,6 @@ CREATE TABLE file_days(day, path);
 # Each table copied, with its key: the order it is copied in.
 _ORDER = {
     "events": "id",
-    "links": "event_id, ord",
     "files": "dir, path",
     "slugs": "slug, event_id",
     "event_contexts": "context COLLATE NOCASE, day, event_id",
@@ -53,7 +49,6 @@ _STAGED = ("slugs", "event_contexts", "link_keys", "file_days")  # kept apart fr
 # The staged tables whose rows belong to an event, and its id's column.
 _BY_EVENT = {
     "events": "id",
-    "links": "event_id",
     "slugs": "event_id",
     "event_contexts": "event_id",
     "link_keys": "event_id",
@@ -94,16 +89,12 @@ def write_shard(path: str, records: Sequence[FileRecord], days: Iterable[tuple[s
         # sees that and leaves the day out of the copy (drop_days), to merge it again whole.
         conn.executemany(
             "INSERT OR REPLACE INTO events(id, day, ord, slug, title, summary, topic, contexts, sources, aliases, "
-            "path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "path, related) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(i, day, o, *ev[0]) for o, (i, ev) in enumerate(pairs)],
         )
-        conn.executemany(
-            "INSERT OR REPLACE INTO links VALUES (?, ?, ?, ?, ?, ?)",
-            [(i, n, *ln) for i, ev in pairs for n, ln in enumerate(ev[1])],
-        )
-        conn.executemany("INSERT INTO slugs VALUES (?, ?)", [(s, i) for i, ev in pairs for s in ev[2]])
-        conn.executemany("INSERT INTO event_contexts VALUES (?, ?, ?)", [(c, day, i) for i, ev in pairs for c in ev[3]])
-        conn.executemany("INSERT INTO link_keys VALUES (?, ?)", [(k, i) for i, ev in pairs for k in ev[4]])
+        conn.executemany("INSERT INTO slugs VALUES (?, ?)", [(s, i) for i, ev in pairs for s in ev[1]])
+        conn.executemany("INSERT INTO event_contexts VALUES (?, ?, ?)", [(c, day, i) for i, ev in pairs for c in ev[2]])
+        conn.executemany("INSERT INTO link_keys VALUES (?, ?)", [(k, i) for i, ev in pairs for k in ev[3]])
     conn.execute("COMMIT")
 
 
@@ -159,7 +150,7 @@ def _union(names: Sequence[str], table: str, columns: str = "*") -> str:
 
 def copy_shards(conn: sqlite3.Connection, paths: Sequence[str]) -> None:
     """Copy the shards into the cache in one transaction of its own. Each table is read from all
-    shards at once in its key's order: events, links and files merged from their shards' own
+    shards at once in its key's order: events and files merged from their shards' own
     order, the staged keys sorted by SQLite."""
     with _attached(conn, paths) as names, _copying(conn):
         for table, order in _ORDER.items():

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from newsq.models import Event, StoredEvent
-from newsq.store.events import _link_key, _title_slug, day_ids, lines_of, link_slug
+from newsq.store.events import _link_key, _title_slug, day_ids, lines_of, link_slug, stored_links
 from newsq.store.search import _FTS_ARGS
 
 
@@ -30,19 +30,17 @@ def _delete_events(conn: sqlite3.Connection, ids: Sequence[int], *, fts: bool) -
     contexts: list[tuple[str, str, int]] = []
     keys: list[tuple[int, int]] = []
     for id_ in ids:
-        slug, day, names, aliases = conn.execute(
-            "SELECT slug, day, contexts, aliases FROM events WHERE id = ?", (id_,)
+        slug, day, names, aliases, related = conn.execute(
+            "SELECT slug, day, contexts, aliases, related FROM events WHERE id = ?", (id_,)
         ).fetchone()
         slugs += ((s, id_) for s in (slug, *json.loads(aliases)))
         contexts += ((c, day, id_) for c in _distinct(lines_of(names)))  # as insert_events stored them
-        links = conn.execute("SELECT slug, title FROM links WHERE event_id = ?", (id_,))
-        keys += ((_link_key(link_slug(s, t)), id_) for s, t in links)
+        keys += ((k, id_) for k in _keys_of(related))
     conn.executemany("DELETE FROM slugs WHERE slug = ? AND event_id = ?", slugs)
     conn.executemany("DELETE FROM event_contexts WHERE context = ? AND day = ? AND event_id = ?", contexts)
     if fts:  # an update: the context counts follow (a full index counts them all at the end)
         _uncount_contexts(conn, contexts)
     conn.executemany("DELETE FROM link_keys WHERE key = ? AND event_id = ?", keys)
-    conn.executemany("DELETE FROM links WHERE event_id = ?", rows)
     conn.executemany("DELETE FROM events WHERE id = ?", rows)
 
 
@@ -63,27 +61,41 @@ def encode_event(ev: Event) -> StoredEvent:
         json.dumps(ev.sources),  # each (name, url) as a JSON array, as row_of reads it
         json.dumps(ev.aliases) if ev.aliases else "[]",
         ev.path,
-    )
-    links = tuple(
-        ("" if ln.slug == _title_slug(ln.title) else ln.slug, ln.day, ln.title, "\n".join(ln.shared_contexts))
-        for ln in ev.related
+        _related(ev),
     )
     keys = tuple(_link_key(ln.slug) for ln in ev.related)
-    return values, links, (ev.slug, *ev.aliases), ev.contexts, keys
+    return values, (ev.slug, *ev.aliases), ev.contexts, keys
+
+
+def _related(ev: Event) -> str | None:
+    """The related column: its links as a compact JSON array of [slug, day, title, shared contexts]
+    each, the slug '' when it is its title's (most are: the title is kept anyway), NULL for none."""
+    if not ev.related:
+        return None
+    links = [
+        ["" if ln.slug == _title_slug(ln.title) else ln.slug, ln.day, ln.title, "\n".join(ln.shared_contexts)]
+        for ln in ev.related
+    ]
+    return json.dumps(links, ensure_ascii=False, separators=(",", ":"))
+
+
+def _keys_of(related: str | None) -> set[int]:
+    """The link keys of a related column as stored (those encode_event gave its links)."""
+    return {_link_key(link_slug(slug, title)) for slug, _day, title, _shared in stored_links(related)}
 
 
 def replace_day(conn: sqlite3.Connection, day: str, events: Sequence[StoredEvent]) -> bool:
     """Make a day's stored events these, touching only those that changed (a page edit
     rewrites one event, not the whole day, and leaves the others' FTS rows alone), keeping the
     contexts' counts. Whether an event was removed or added (else the day's count stands)."""
-    low, high = day_ids(day)  # the day's events, and their links, are a span of ids: two range reads
+    low, high = day_ids(day)  # the day's events, links and all, are a span of ids: one range read
     old: dict[tuple[Any, ...], list[tuple[int, int]]] = {}
     for id_, ord_, stored in _stored(conn, low, high):
         old.setdefault(stored, []).append((id_, ord_))
     kept: list[tuple[int, int, int]] = []  # (ord, id, its ord before)
     fresh: list[tuple[int, StoredEvent]] = []
     for ord_, ev in enumerate(events):
-        same = old.get((ev[0], ev[1]))
+        same = old.get(ev[0])
         if same:
             kept.append((ord_, *same.pop()))
         else:
@@ -101,21 +113,14 @@ def replace_day(conn: sqlite3.Connection, day: str, events: Sequence[StoredEvent
 
 
 def _stored(conn: sqlite3.Connection, low: int, high: int) -> Iterator[tuple[int, int, tuple[Any, ...]]]:
-    """(id, ord, (its values, its links)) of the events with ids in a span, as encode_event gives
-    their first two parts (what an update compares)."""
-    links: dict[int, list[tuple[Any, ...]]] = {}
-    for id_, *link in conn.execute(
-        "SELECT event_id, slug, day, title, shared_contexts FROM links WHERE event_id BETWEEN ? AND ? "
-        "ORDER BY event_id, ord",
-        (low, high),
-    ):
-        links.setdefault(id_, []).append(tuple(link))
+    """(id, ord, its values) of the events with ids in a span, as encode_event gives their values
+    (what an update compares: their Related links too)."""
     for id_, ord_, *values in conn.execute(
-        "SELECT id, ord, slug, title, summary, topic, contexts, sources, aliases, path FROM events "
+        "SELECT id, ord, slug, title, summary, topic, contexts, sources, aliases, path, related FROM events "
         "WHERE id BETWEEN ? AND ?",
         (low, high),
     ):
-        yield id_, ord_, (tuple(values), tuple(links.get(id_, ())))
+        yield id_, ord_, tuple(values)
 
 
 def day_groups(conn: sqlite3.Connection, day: str) -> list[tuple[int, str, list[str]]]:
@@ -139,17 +144,15 @@ def group_of(conn: sqlite3.Connection, day: str, slug: str) -> tuple[int, list[s
 def replace_events(conn: sqlite3.Connection, day: str, events: dict[int, StoredEvent]) -> None:
     """Make some of a day's stored events (by id) these, in place: each keeps its id and its place
     in the day (the caller has shown that its day groups as before), and only what changed in it
-    is written (an edited summary: its row and its full-text entry, not its contexts and links)."""
+    is written (an edited summary: its row and its full-text entry, not its contexts and link keys)."""
     for id_, ev in events.items():
-        for _id, _ord, (values, links) in _stored(conn, id_, id_):
-            if (values, links) != (ev[0], ev[1]):
-                _rewrite(conn, day, id_, values, links, ev)
+        for _id, _ord, values in _stored(conn, id_, id_):
+            if values != ev[0]:
+                _rewrite(conn, day, id_, values, ev)
 
 
-def _rewrite(
-    conn: sqlite3.Connection, day: str, id_: int, values: tuple[Any, ...], links: tuple[Any, ...], ev: StoredEvent
-) -> None:
-    """One stored event (its values and links as read) made `ev`, row by row, differences only."""
+def _rewrite(conn: sqlite3.Connection, day: str, id_: int, values: tuple[Any, ...], ev: StoredEvent) -> None:
+    """One stored event (its values as read) made `ev`, row by row, differences only."""
     text_changed = values[1:5] != ev[0][1:5]  # title, summary, topic, contexts: what FTS5 indexes
     fts_sql = (
         "INSERT INTO events_fts(events_fts, rowid, title, summary, topic, contexts) "
@@ -160,7 +163,7 @@ def _rewrite(
         _note_text(conn, "vocab_was", [(id_,)])
     conn.execute(
         "UPDATE events SET slug = ?, title = ?, summary = ?, topic = ?, contexts = ?, sources = ?, aliases = ?, "
-        "path = ? WHERE id = ?",
+        "path = ?, related = ? WHERE id = ?",
         (*ev[0], id_),
     )
     if text_changed:
@@ -172,11 +175,11 @@ def _rewrite(
         _note_text(conn, "vocab_now", [(id_,)])
     was_slugs = (values[0], *json.loads(values[6]))
     conn.executemany(
-        "DELETE FROM slugs WHERE slug = ? AND event_id = ?", [(x, id_) for x in was_slugs if x not in ev[2]]
+        "DELETE FROM slugs WHERE slug = ? AND event_id = ?", [(x, id_) for x in was_slugs if x not in ev[1]]
     )
-    conn.executemany("INSERT OR IGNORE INTO slugs VALUES (?, ?)", [(x, id_) for x in ev[2] if x not in was_slugs])
+    conn.executemany("INSERT OR IGNORE INTO slugs VALUES (?, ?)", [(x, id_) for x in ev[1] if x not in was_slugs])
     # Contexts by their exact spelling (spellings counts each): one spelled anew is one gone, one new.
-    was, now = _distinct(lines_of(values[4])), _distinct(ev[3])
+    was, now = _distinct(lines_of(values[4])), _distinct(ev[2])
     gone, added = [c for c in was if c not in now], [c for c in now if c not in was]
     conn.executemany(
         "DELETE FROM event_contexts WHERE context = ? AND day = ? AND event_id = ?", [(c, day, id_) for c in gone]
@@ -184,11 +187,8 @@ def _rewrite(
     _uncount_contexts(conn, [(c, day, id_) for c in gone])
     conn.executemany("INSERT OR IGNORE INTO event_contexts VALUES (?, ?, ?)", [(c, day, id_) for c in added])
     _count_contexts(conn, [(c, day) for c in added])
-    if links != ev[1]:
-        conn.execute("DELETE FROM links WHERE event_id = ?", (id_,))
-        conn.executemany("INSERT INTO links VALUES (?, ?, ?, ?, ?, ?)", [(id_, n, *ln) for n, ln in enumerate(ev[1])])
-        was_keys = {_link_key(link_slug(ln[0], ln[2])) for ln in links}
-        now_keys = set(ev[4])
+    if values[-1] != ev[0][-1]:  # its Related links
+        was_keys, now_keys = _keys_of(values[-1]), set(ev[3])
         conn.executemany(
             "DELETE FROM link_keys WHERE key = ? AND event_id = ?", [(k, id_) for k in was_keys - now_keys]
         )
@@ -222,21 +222,18 @@ def insert_events(
         raise ValueError(f"cannot number {len(events)} events from id {start} on {day}")
     order = ords if ords is not None else range(len(events))
     conn.executemany(
-        "INSERT INTO events(id, day, ord, slug, title, summary, topic, contexts, sources, aliases, path) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO events(id, day, ord, slug, title, summary, topic, contexts, sources, aliases, path, related) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [(i, day, o, *ev[0]) for i, o, ev in zip(ids, order, events, strict=True)],
     )
     pairs = list(zip(ids, events, strict=True))
-    conn.executemany("INSERT OR IGNORE INTO slugs VALUES (?, ?)", [(s, i) for i, ev in pairs for s in ev[2]])
+    conn.executemany("INSERT OR IGNORE INTO slugs VALUES (?, ?)", [(s, i) for i, ev in pairs for s in ev[1]])
     conn.executemany(
-        "INSERT OR IGNORE INTO event_contexts VALUES (?, ?, ?)", [(c, day, i) for i, ev in pairs for c in ev[3]]
+        "INSERT OR IGNORE INTO event_contexts VALUES (?, ?, ?)", [(c, day, i) for i, ev in pairs for c in ev[2]]
     )
-    conn.executemany(
-        "INSERT INTO links VALUES (?, ?, ?, ?, ?, ?)", [(i, n, *ln) for i, ev in pairs for n, ln in enumerate(ev[1])]
-    )
-    conn.executemany("INSERT OR IGNORE INTO link_keys VALUES (?, ?)", [(k, i) for i, ev in pairs for k in ev[4]])
+    conn.executemany("INSERT OR IGNORE INTO link_keys VALUES (?, ?)", [(k, i) for i, ev in pairs for k in ev[3]])
     if fts:
-        _count_contexts(conn, [(c, day) for ev in events for c in _distinct(ev[3])])
+        _count_contexts(conn, [(c, day) for ev in events for c in _distinct(ev[2])])
         conn.executemany(
             "INSERT INTO events_fts(rowid, title, summary, topic, contexts) "
             "SELECT id, title, summary, topic, contexts FROM events WHERE id = ?",
