@@ -23,13 +23,18 @@ def _interrupted(_signum: int, _frame: object) -> None:
         pass
     # Nothing must stop the exit: an exception here would end newsq with 1, its traceback unseen
     # (stderr is /dev/null by now).
+    # Worker processes ignore Ctrl-C: end them too (multiprocessing may be half imported), and
+    # first: one still running writes into the shards' folder (the text index makes text.db there
+    # and attaches the shards, making them again), so that removed before would be made again.
+    with contextlib.suppress(Exception):
+        workers = sys.modules["multiprocessing"].active_children()
+        for worker in workers:
+            worker.kill()
+        for worker in workers:
+            worker.join(5)  # at once (SIGKILL cannot be ignored), unless stuck in the kernel
     with contextlib.suppress(Exception):
         if (cleanup := sys.modules.get("newsq.cleanup")) is not None:
             cleanup.remove_all()
-    # Worker processes ignore Ctrl-C: end them too (multiprocessing may be half imported).
-    with contextlib.suppress(Exception):
-        for worker in sys.modules["multiprocessing"].active_children():
-            worker.kill()
     os._exit(130)
 
 

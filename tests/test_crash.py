@@ -456,3 +456,45 @@ def test_cache_folder_not_writable(
         if args[0] == "index":
             assert "built the cache" not in err and "indexed into memory in" in err
     _check_good(run, root)
+
+
+# A worker still writing into the shards' folder when Ctrl-C comes (the process indexing the text
+# writes text.db there, and attaches the shards, which makes them again if they are gone).
+_WRITER = """
+import multiprocessing as mp, os, signal, sys
+from newsq import cleanup, entry
+folder = sys.argv[1]
+
+def write() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # as the index's workers do
+    while True:
+        os.makedirs(folder, exist_ok=True)
+        open(os.path.join(folder, "text.db"), "a").close()
+
+signal.signal(signal.SIGINT, entry._interrupted)
+cleanup.remove_on_interrupt(folder)
+worker = mp.get_context("fork").Process(target=write, daemon=True)
+worker.start()
+while not os.path.exists(os.path.join(folder, "text.db")):
+    pass
+remove_all = cleanup.remove_all
+
+def removing() -> None:  # as it is, then what a worker still running does at any moment after
+    remove_all()
+    while worker.exitcode is None and not os.path.exists(folder):
+        pass
+
+cleanup.remove_all = removing
+os.kill(os.getpid(), signal.SIGINT)
+"""
+
+
+def test_sigint_leaves_no_shards_a_worker_writes(tmp_path: Path) -> None:
+    """Ctrl-C ends the workers before it removes the shards' folder: removed first, a worker still
+    writing made it again (a folder of the size of the full-text index, left until the next build)."""
+    folder = tmp_path / "cache.sqlite.building.shards"
+    proc = subprocess.Popen([sys.executable, "-c", _WRITER, str(folder)], cwd=REPO, stderr=subprocess.PIPE, text=True)
+    _out, err = finish(proc)
+    assert proc.returncode == 130, err
+    _one_line(err)
+    assert not folder.exists(), list(folder.iterdir())
