@@ -14,10 +14,10 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TypeVar
 
 from newsq.clean import clean_text
 from newsq.models import DayItem, Event, EventPage, Link
+from newsq.slugs import resolve_cut_slug
 
 _WORD_RE = re.compile(r"[^\W_]+")
 _CAMEL_RE = re.compile(r"(?<=[a-z])(?=[A-Z])")
@@ -31,8 +31,6 @@ _MIN_HEAD = 4  # words of an older wording that a newer one extends
 _MIN_GLUED = 5  # words of a title left when a topic glued on with no break is cut off
 _MAX_CUTS = 10
 _OPENING = 3  # words that a Changes entry's title must share with its page's
-CUT_MIN = 60  # characters of a slug cut at another length (the archive cuts slugs at 139)
-_CUT_SLACK = 20  # characters two cuts of one slug may differ by
 # Capitalised words that name no subject.
 _NOT_NAMES = frozenset(
     "a an the in on at of by for to from and or but after before during as all it its he she they this that "  # noqa: SIM905
@@ -40,7 +38,6 @@ _NOT_NAMES = frozenset(
 )
 
 Key = tuple[str, ...]
-T = TypeVar("T")
 
 
 def _words(text: str) -> tuple[list[int], Key, list[int]]:
@@ -148,25 +145,6 @@ def titles_agree(page_title: str, change_title: str) -> bool:
         return False
     names, other = _names(page_title), _names(change_title)
     return not names or not other or bool(names & other)
-
-
-def resolve_cut_slug(slug: str, day_slugs: Mapping[str, T]) -> T | None:
-    """The one event of a day a link names by a slug cut at another length (`...-suggests-mod`
-    for `...-suggests-moder`, or the reverse); None when no event or more than one fits.
-
-    `day_slugs` maps every slug of that day (canonical and aliases) to its event. Both slugs must be
-    long, as cut slugs are (a slug is cut at 139 characters), and differ by a few characters only."""
-    if slug in day_slugs:
-        return day_slugs[slug]
-    if len(slug) < CUT_MIN:
-        return None
-    found: list[T] = []
-    for other, event in day_slugs.items():
-        short, long = (other, slug) if len(other) < len(slug) else (slug, other)
-        fits = len(short) >= CUT_MIN and len(long) - len(short) <= _CUT_SLACK and long.startswith(short)
-        if fits and event not in found:
-            found.append(event)
-    return found[0] if len(found) == 1 else None
 
 
 class _Groups:

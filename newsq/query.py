@@ -11,6 +11,7 @@ from typing import NamedTuple
 from newsq import store
 from newsq.errors import BadQuery, UnknownRef, quoted
 from newsq.models import Details, Event, Filters, Hit, Related, Row, SearchResult
+from newsq.slugs import CUT_MIN, resolve_cut_slug
 
 # --- search --------------------------------------------------------------------------------------
 
@@ -353,8 +354,6 @@ def _links_from(conn: sqlite3.Connection, row: Row) -> list[tuple[Related, int |
     seen: set[int] = {row.id}
     for link, target in store.links_from(conn, row.id):
         if target is None and link.day is not None:  # a slug cut at another length than the page's?
-            from newsq.merge import resolve_cut_slug
-
             target = resolve_cut_slug(link.slug, store.slugs_of_day(conn, link.day))
         if target is None:
             stub = Event(slug=link.slug, day=link.day or "", title=link.title)
@@ -392,8 +391,6 @@ def details(conn: sqlite3.Connection, row: Row) -> Details:
 def _linking(conn: sqlite3.Connection, row: Row) -> list[tuple[int, tuple[str, ...]]]:
     """(event id, shared contexts) of the events whose Related list names this one: by one of its
     slugs, or by a slug cut at another length that fits no other event of its day."""
-    from newsq.merge import CUT_MIN, resolve_cut_slug
-
     event = row.event
     own = (event.slug, *event.aliases)
     found = dict(store.links_to(conn, row.id, own, event.day))

@@ -498,3 +498,62 @@ def test_readme_names_every_field_of_index_json(run: Run, archive: Path) -> None
     assert code == 0
     missing = [key for key in json.loads(out) if f"`{key}`" not in paragraph]
     assert not missing, missing
+
+
+_QUERY_IMPORTS = """
+import io, contextlib, sys
+sys.argv = ["newsq", *sys.argv[1:]]
+from newsq import entry
+try:
+    with contextlib.redirect_stdout(io.StringIO()):
+        entry.run()
+except SystemExit:
+    pass
+print(" ".join(sorted(sys.modules)))
+"""
+# What only indexing, the browser or Parquet need: a query that imports one pays its start-up
+# (merge and the cleaning it needs: 4.6 ms of every `related` and `show`).
+_NOT_FOR_QUERIES = {
+    "newsq.parse",
+    "newsq.merge",
+    "newsq.clean",
+    "ftfy",
+    "yaml",
+    "textual",
+    "pyarrow",
+    "multiprocessing",
+}
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("show", MARS),
+        ("related", MARS),
+        ("search", "Mars"),
+        ("on", "2003-06-02"),
+        ("on", "06-02"),
+        ("timeline", "Mars"),
+        ("contexts", "mars"),
+    ],
+    ids=lambda a: a[0] + ("-" + a[1] if a[0] == "on" else ""),
+)
+def test_a_query_loads_nothing_only_indexing_or_the_browser_needs(
+    args: tuple[str, ...], make_archive: MakeArchive, run: Run, cache_dir: Path
+) -> None:
+    import subprocess
+    import sys
+
+    root = make_archive(FILES)
+    assert run("index", "--archive", root)[0] == 0
+    env = {**os.environ, "NEWSQ_CACHE_DIR": str(cache_dir)}
+    done = subprocess.run(
+        [sys.executable, "-c", _QUERY_IMPORTS, *args, "--archive", str(root)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    loaded = set(done.stdout.split())
+    assert "newsq.query" in loaded or "newsq.explore" in loaded  # it ran the query
+    assert not loaded & _NOT_FOR_QUERIES

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from newsq.merge import resolve_cut_slug
 from newsq.models import Event
 from newsq.parse import merge_day, parse_file
+from newsq.slugs import resolve_cut_slug
 from tests.conftest import MakeArchive, Run
 
 DAY = "2008-11-23"

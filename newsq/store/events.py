@@ -29,7 +29,7 @@ def day_ids(first: str, last: str | None = None) -> tuple[int, int]:
 
 
 # A link is found from its target by a checksum of the target slug's first characters (as many as
-# a slug cut at another length keeps: merge.CUT_MIN): an integer key instead of an index on slugs.
+# a slug cut at another length keeps: slugs.CUT_MIN): an integer key instead of an index on slugs.
 _KEY_CHARS = 60
 
 
