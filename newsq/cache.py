@@ -13,11 +13,15 @@ import threading
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from newsq import cleanup, indexer, store
+from newsq import cleanup, store
 from newsq.archive import changed_folders, day_folders
 from newsq.errors import CacheError
 from newsq.models import Archive, IndexStats
+
+if TYPE_CHECKING:
+    from newsq import indexer
 
 Refresh = str  # "quick" (queries), "full" (`newsq index`), "rebuild" (`newsq index --rebuild`), "never"
 # Which folders a quick refresh looks at before a query answers (the README says which command does
@@ -107,7 +111,7 @@ class Cache:
         if opened is not None and refresh == "quick":
             if check == "turn":
                 opened.looking = self._look_in_turn(opened.conn)
-            elif check == "every" and (moved := indexer.changed_dirs(opened.conn)):
+            elif check == "every" and (moved := changed_dirs(opened.conn)):
                 self._refresh(opened, moved, self.progress)
             return opened
         with self._locked(wait=True):
@@ -118,6 +122,8 @@ class Cache:
             if opened is None:
                 return self._rebuild(list(dict.fromkeys(notes)))  # (each look may have noted the same)
             with self._writing():
+                from newsq import indexer  # lazily: 1.9 ms of imports a query that finds nothing moved never needs
+
                 opened.stats = indexer.update(opened.conn, self.archive, self.progress)
             return opened
 
@@ -133,7 +139,7 @@ class Cache:
             return False
         conn = opened.conn
         if days is None:
-            moved = indexer.changed_dirs(conn)
+            moved = changed_dirs(conn)
         else:
             days = list(days)
             # The days' own folders (and those above them), and the folders of the pages the cache
@@ -167,8 +173,10 @@ class Cache:
             if not got:
                 opened.notes.append("another newsq is indexing; answering from the last complete index")
                 return False
-            if moved := indexer.changed_dirs(opened.conn, among=moved):  # unless another newsq did
+            if moved := changed_dirs(opened.conn, among=moved):  # unless another newsq did
                 with self._writing():
+                    from newsq import indexer
+
                     indexer.update(opened.conn, self.archive, progress, only=moved, summary=False)
             return bool(moved)
 
@@ -213,6 +221,8 @@ class Cache:
         try:
             conn = store.connect(building, bulk=True)
             try:
+                from newsq import indexer
+
                 stats = indexer.build(conn, self.archive, self.progress, f"{building}.shards")
                 store.finish_build(conn)
             finally:
@@ -237,7 +247,7 @@ class Cache:
         if refresh in ("quick", "never") and self.path.exists():
             conn = _connect_read_only(self.path, self.archive)
             if conn is not None:
-                moved = indexer.changed_dirs(conn)
+                moved = changed_dirs(conn)
                 changed = f"{len(moved)} folder{'s' if len(moved) != 1 else ''} changed since"
                 note = f"{why}; answering from the cache as last indexed ({changed})"
                 opened = Opened(conn, notes=[note] if moved else [])
@@ -245,6 +255,8 @@ class Cache:
                 return opened
         conn = sqlite3.connect(":memory:", isolation_level=None)
         try:
+            from newsq import indexer
+
             stats = indexer.build(conn, self.archive, self.progress)  # (its shards in a temporary folder)
         except (OSError, sqlite3.OperationalError) as exc:
             raise CacheError(f"{why}, and indexing into memory {_scratch_problem(exc)}") from None
@@ -336,3 +348,11 @@ def _explain(exc: BaseException, folder: Path) -> str:
         f"indexing failed ({text}); nothing was saved, so the next command starts afresh. "
         "This is a bug in newsq: please report it"
     )
+
+
+def changed_dirs(conn: sqlite3.Connection, among: Iterable[str] | None = None) -> list[str]:
+    """The cheap check a query makes: the folders (as the cache names them) whose mtime moved
+    since the index, of all or of some."""
+    reals, mtimes = store.dir_snapshot(conn) if among is None else store.dir_places(conn, among)
+    moved = changed_folders(list(zip(reals, mtimes, strict=False)))
+    return store.dirs_at(conn, moved) if moved else []

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 
 from newsq import cleanup, remerge, store, survey, workers
-from newsq.archive import Problems, changed_folders, folder_day, folder_of, pages_key, real_dir, walk_dirs
+from newsq.archive import Problems, folder_day, folder_of, pages_key, real_dir, walk_dirs
 from newsq.models import (
     Archive,
     ArchiveFile,
@@ -385,11 +385,3 @@ def _now() -> str:
 
 def _places(archive: Archive, dirs: Dirs) -> list[tuple[str, str, int, int | None]]:
     return [(rel, real_dir(archive, rel), mtime, key) for rel, (mtime, key) in dirs.items()]
-
-
-def changed_dirs(conn: sqlite3.Connection, among: Iterable[str] | None = None) -> list[str]:
-    """The cheap check a query makes: the folders (as the cache names them) whose mtime moved
-    since the index, of all or of some."""
-    reals, mtimes = store.dir_snapshot(conn) if among is None else store.dir_places(conn, among)
-    moved = changed_folders(list(zip(reals, mtimes, strict=False)))
-    return store.dirs_at(conn, moved) if moved else []

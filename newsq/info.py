@@ -54,8 +54,7 @@ def peek(archive: Archive) -> Iterator[tuple[sqlite3.Connection | None, str]]:
 
 def cache_info(archive: Archive) -> CacheInfo:
     """Where the archive's cache is, its size, and what it holds."""
-    from newsq import indexer
-    from newsq.cache import cache_path
+    from newsq.cache import cache_path, changed_dirs
 
     path = cache_path(archive)
     size = sum(_size(Path(f"{path}{suffix}")) for suffix in ("", "-wal"))
@@ -78,7 +77,7 @@ def cache_info(archive: Archive) -> CacheInfo:
             contexts=counts["contexts"],
             span=store.day_span(conn),
             warnings=tuple(saved) if saved is not None else (),
-            changed_folders=len(indexer.changed_dirs(conn)),
+            changed_folders=len(changed_dirs(conn)),
         )
 
 
