@@ -208,7 +208,9 @@ class _JsonLines(_Writer):
 
 
 def _field(text: str | None) -> str:
-    return safe(text or "").replace("\t", " ").replace("\n", " ")
+    if not text or text.isprintable():  # no tab, newline or character safe() shows escaped
+        return text or ""
+    return safe(text).replace("\t", " ").replace("\n", " ")
 
 
 class _Lines(_Writer):

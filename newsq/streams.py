@@ -32,6 +32,8 @@ def _escaped(char: str) -> str:
 
 def safe(text: str) -> str:
     """Archive text made inert for a terminal: control and invisible characters shown as \\x1b, \\u202e."""
+    if text.isprintable():  # no control, format or separator character: nothing to look for (most text)
+        return text
     return _UNSAFE_RE.sub(lambda m: _escaped(m.group()), text)
 
 

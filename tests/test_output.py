@@ -280,3 +280,15 @@ def test_related_at_60_columns_wraps_shared_contexts_after_the_comma(
     code, table, err = run("related", "a-probe-leaves", "--table", "--archive", root)
     assert code == 0, err
     assert "Kazakhstan," in table and not re.search(r"^\s+,", table, re.MULTILINE), table
+
+
+def test_every_character_shown_escaped_is_escaped_inside_plain_text() -> None:
+    """safe() passes text that Python calls printable untouched: each character it must escape
+    (controls, bidi and zero-width ones) is escaped within otherwise plain words too."""
+    from newsq.streams import _UNSAFE_RE, safe
+
+    escaped = [chr(c) for c in [*range(0x3000), 0xFEFF] if _UNSAFE_RE.match(chr(c))]
+    assert len(escaped) > 60
+    for char in escaped:
+        shown = safe(f"plain {char} words")
+        assert char not in shown and shown.startswith("plain \\") and shown.endswith(" words")

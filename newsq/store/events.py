@@ -62,19 +62,20 @@ def _link_key(slug: str) -> int:
 
 
 def row_of(r: tuple[Any, ...]) -> Row:
-    (id_, slug, day, title, summary, topic, contexts, sources, aliases, path) = r
+    """An event as read by EVENT_COLUMNS. (Built by position: `on 06-22` reads 2,742 events at 1M.)"""
+    id_, slug, day, title, summary, topic, contexts, sources, aliases, path = r
     return Row(
-        id=int(id_),
-        event=Event(
-            slug=str(slug),
-            day=str(day),
-            title=str(title),
-            summary=summary,
-            topic=topic,
-            contexts=tuple(str(contexts).split("\n")) if contexts else (),
-            sources=tuple(Source(n, u) for n, u in json.loads(str(sources))),
-            aliases=tuple(json.loads(aliases)) if aliases != "[]" else (),  # most events have none
-            path=path,
+        id_,
+        Event(
+            slug,
+            day,
+            title,
+            topic,
+            tuple(contexts.split("\n")) if contexts else (),
+            summary,
+            tuple([Source(n, u) for n, u in json.loads(sources)]) if sources != "[]" else (),
+            tuple(json.loads(aliases)) if aliases != "[]" else (),  # most events have none
+            path,
         ),
     )
 
