@@ -693,6 +693,12 @@ def render(rows: list[Row], notes: list[str], command: str, runs: int, install: 
     missed = [r for r in rows if r.met is False]
     out += ["", "## Targets missed", ""]
     out += [f"- {r.size:,} {r.measure}: {r.ratio} (target {r.target})" for r in missed] or ["- none"]
+    if missed:
+        out += [
+            "",
+            "Why each is missed (profiles) and what would close it: `bench/PROFILES.md`, written by hand",
+            "for the commit it names.",
+        ]
     failed = [r for r in rows if r.failure]
     if failed:
         out += ["", "## Failures", ""]
