@@ -444,3 +444,11 @@ def test_a_related_link_to_a_slug_cut_at_another_length(make_archive: MakeArchiv
     ]
     code, event, _ = _json(run, "show", LONG, "--json", "--archive", root)
     assert isinstance(event, dict) and event["linked_from"] == 1
+    # export names the event the link names, as `related` does.
+    code, out, _ = run("export", "links", "--archive", root)
+    link = json.loads(out)
+    assert (link["target_slug"], link["target_title"], link["in_archive"]) == (
+        LONG,
+        "Scientists report that a long study suggests moderate change.",
+        True,
+    )
