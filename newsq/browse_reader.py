@@ -240,9 +240,13 @@ def detail_job(item: Item) -> Job:
         if row is None:
             yield Detail(item, [], 0, {})
             return
-        links = [(link, target is not None) for link, target in store.links_from(conn, row.id)]
-        event = row.event
-        linked_from = len(store.links_to(conn, row.id, (event.slug, *event.aliases), event.day))
+        # What `show` says: links to a slug cut at another length name their event, both ways.
+        details = query.details(conn, row)
+        links = [
+            (Link(rel.event.slug, rel.event.day or None, rel.event.title, rel.shared_contexts), rel.in_archive)
+            for rel in details.related
+        ]
+        event, linked_from = row.event, details.linked_from
         counts = {}
         for name in event.contexts:
             found = store.context_named(conn, name)

@@ -19,7 +19,7 @@ from typing import IO, TYPE_CHECKING, Any
 from newsq import cleanup, render, store
 from newsq.errors import NewsqError
 from newsq.models import EXPORT_FORMATS, EXPORT_KINDS, Event, RelatedLink, Selection
-from newsq.output import dumps
+from newsq.output import dumps, safe
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -173,9 +173,12 @@ def _write_csv(kind: str, rows: Iterator[dict[str, Any]], out: IO[bytes], progre
     # RFC 4180: CRLF after every record, fields quoted only when they hold a comma, quote or line break.
     writer = csv.writer(buffer, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     writer.writerow(header)
+    # Byte for byte, but not to a terminal: there a person reads it, and archive text must not drive it.
+    shown = safe if out.isatty() else None
     done = 0
     for batch in _batches(rows):
-        writer.writerows(cells(o) for o in batch)
+        lines = (cells(o) for o in batch)
+        writer.writerows(lines if shown is None else ([shown(c) for c in line] for line in lines))
         out.write(buffer.getvalue().encode("utf-8"))
         buffer.seek(0)
         buffer.truncate()

@@ -444,3 +444,21 @@ def test_a_related_link_to_a_slug_cut_at_another_length(make_archive: MakeArchiv
     ]
     code, event, _ = _json(run, "show", LONG, "--json", "--archive", root)
     assert isinstance(event, dict) and event["linked_from"] == 1
+    # export names the event the link names, as `related` does.
+    code, out, _ = run("export", "links", "--archive", root)
+    link = json.loads(out)
+    assert (link["target_slug"], link["target_title"], link["in_archive"]) == (
+        LONG,
+        "Scientists report that a long study suggests moderate change.",
+        True,
+    )
+    # browse's detail pane: the link is in the archive, and it is counted as linking to the page.
+    from newsq.browse_reader import Item, detail_job
+    from newsq.models import Event
+
+    conn = sqlite3.connect(cache_path(find_archive(root)))
+    (source,) = detail_job(Item(Event("a-follow-up-study", "2011-02-03", ""), None))(conn)
+    assert [in_archive for _link, in_archive in source.links] == [True]
+    (target,) = detail_job(Item(Event(LONG, "2010-05-01", ""), None))(conn)
+    assert target.linked_from == 1
+    conn.close()

@@ -335,3 +335,27 @@ def test_closed_pipe_ends_quietly() -> None:
     assert json.loads(proc.stdout)["date"] == "1999-01-01"
     assert proc.stderr == "" or proc.stderr.startswith("newsq: built the cache")
     assert "Traceback" not in proc.stderr and "Exception" not in proc.stderr
+
+
+class _Terminal(io.BytesIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_csv_on_a_terminal_cannot_drive_it_and_stays_byte_for_byte_elsewhere(run: Run, nasty: Path) -> None:
+    """`newsq export --format csv` with no --output, in a terminal: the summary's ESC [31m must not
+    turn the terminal red; to a pipe or a file the text stays as the archive has it."""
+    import sqlite3
+
+    from newsq.archive import find_archive
+    from newsq.cache import cache_path
+    from newsq.models import Selection
+
+    assert run("index", "--archive", nasty)[0] == 0
+    conn = sqlite3.connect(cache_path(find_archive(nasty)))
+    shown, piped = _Terminal(), io.BytesIO()
+    for out in (shown, piped):
+        assert export.write(conn, "events", "csv", Selection(), out) == 3
+    conn.close()
+    assert b"\x1b" not in shown.getvalue() and b"\\x1b[31m" in shown.getvalue()
+    assert b"\x1b[31m" in piped.getvalue()

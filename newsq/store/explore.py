@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 
 from newsq.models import ContextCount, Filters, RelatedLink, Row, Selection
+from newsq.slugs import CUT_MIN, resolve_cut_slug
 from newsq.store.events import (
     DAY_IDS,
     EVENT_COLUMNS,
@@ -15,6 +17,7 @@ from newsq.store.events import (
     link_slug,
     matched_where,
     row_of,
+    slugs_of_day,
     stored_links,
 )
 from newsq.store.search import check_match
@@ -232,7 +235,8 @@ def selected_events(conn: sqlite3.Connection, selection: Selection) -> Iterator[
 def selected_links(conn: sqlite3.Connection, selection: Selection) -> Iterator[tuple[int, RelatedLink]]:
     """(event id, link) for the Related links of a selection's events, in the order of
     selected_events and then of each Related list. A link whose event the archive has (by its
-    slug or an alias, on its day when the link has one: as `newsq related` decides) names that
+    slug or an alias, on its day when the link has one, or by a slug cut at another length that
+    fits one event of that day: as `newsq related` decides) names that
     event's slug, day and title; any other keeps what the link says."""
     source, cond, args = _selected(selection)
     # The events streamed (one cursor, in selected_events' order), each one's related column decoded
@@ -248,10 +252,15 @@ def selected_links(conn: sqlite3.Connection, selection: Selection) -> Iterator[t
         "SELECT t.slug, t.day, t.title FROM slugs s JOIN events t ON t.id = s.event_id "
         "WHERE s.slug = ?1 AND (?2 IS NULL OR t.day = ?2) LIMIT 1"
     )
+    day_slugs = functools.lru_cache(maxsize=64)(functools.partial(slugs_of_day, conn))
     for id_, source_slug, source_day, related in cur:
         for stored, day, title, shared in stored_links(related):
             slug = link_slug(stored, title)
             found = conn.execute(target, (slug, day)).fetchone()
+            if found is None and day is not None and len(slug) >= CUT_MIN:  # cut at another length?
+                cut_of = resolve_cut_slug(slug, day_slugs(day))
+                if cut_of is not None:
+                    found = conn.execute("SELECT slug, day, title FROM events WHERE id = ?", (cut_of,)).fetchone()
             if found is None:
                 yield id_, RelatedLink(source_slug, source_day, slug, day, title, False, lines_of(shared))
             else:
