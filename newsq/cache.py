@@ -121,6 +121,7 @@ class Cache:
                     return opened
             if opened is None:
                 return self._rebuild(list(dict.fromkeys(notes)))  # (each look may have noted the same)
+            self._sweep()
             with self._writing():
                 from newsq import indexer  # lazily: 1.9 ms of imports a query that finds nothing moved never needs
 
@@ -210,6 +211,17 @@ class Cache:
             notes.append(f"cache unusable ({exc}); rebuilding")
             return None
         return Opened(conn)
+
+    def _sweep(self) -> None:
+        """Remove what a full build killed with -9 left beside the cache (its file and its shards:
+        together about twice the cache, gigabytes at a million events). Called under the writer
+        lock, when no build can be running."""
+        building = self.path.with_name(self.path.name + ".building")
+        _remove(building)
+        if os.path.isdir(f"{building}.shards"):
+            import shutil  # lazily: only after a build was killed
+
+            shutil.rmtree(f"{building}.shards", ignore_errors=True)
 
     def _rebuild(self, notes: list[str]) -> Opened:
         # Build into a file of its own with no journal (nothing to roll back to), then move it over

@@ -498,3 +498,19 @@ def test_sigint_leaves_no_shards_a_worker_writes(tmp_path: Path) -> None:
     assert proc.returncode == 130, err
     _one_line(err)
     assert not folder.exists(), list(folder.iterdir())
+
+
+def test_an_update_removes_what_a_killed_rebuild_left(big: Big, tmp_path: Path) -> None:
+    """`newsq index` after a `newsq index --rebuild` killed with -9 removes the half-built file and
+    its shards (twice the cache's size), and the cache answers as before."""
+    cache = built_cache(big, tmp_path)
+    proc = spawn(cache, "index", "--rebuild", "--archive", big.root)
+    wait_for(reached("writing", proc, cache), proc, "writing")
+    os.killpg(proc.pid, signal.SIGKILL)
+    finish(proc)
+    left = [p.name for p in cache.iterdir() if ".building" in p.name]
+    assert left  # what the kill left
+    code, _out, err = cli(cache, "index", "--archive", big.root)
+    assert code == 0, err
+    assert not [p.name for p in cache.iterdir() if ".building" in p.name]
+    assert answers(big, cache) == (big.on_ref, big.search_ref)
