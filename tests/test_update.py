@@ -383,3 +383,42 @@ def test_a_big_contexts_timeline_follows_edits_day_by_day(
     monkeypatch.setattr(explore, "BIG_CONTEXT", 10**9)
     assert run("index", "--rebuild", "--archive", root)[0] == 0
     assert _by_day(run, root, *timeline) == want
+
+
+def _sky_day(order: list[str]) -> dict[str, str | bytes]:
+    """An event with the context Sky on the 9th, and events with Sky on the 10th, listed in `order`."""
+    day9, day10 = "news/2020/03/9", "news/2020/03/10"
+    files: dict[str, str | bytes] = {
+        f"{day9}/index.md": f"### [Comet seen over the bay. ](/{day9}/comet-seen-over-the-bay.md)\n_Context: Sky_\n",
+        f"{day9}/comet-seen-over-the-bay.md": _event("Comet seen over the bay.", "Bright."),
+    }
+    items = [
+        f"### [{name.capitalize()} lights seen in the north. ](/{day10}/{name}-lights.md)\n_Context: Sky_\n"
+        for name in order
+    ]
+    files[f"{day10}/index.md"] = "\n".join(items)
+    for name in order:
+        files[f"{day10}/{name}-lights.md"] = _event(f"{name.capitalize()} lights seen in the north.", "Seen.")
+    return files
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [(["green", "red"], ["red", "green"]), (["green", "red"], ["blue", "green", "red"])],
+    ids=["reordered", "one-put-first"],
+)
+def test_related_ties_after_an_update_fall_as_after_a_rebuild(
+    before: list[str], after: list[str], make_archive: MakeArchive, run: Run
+) -> None:
+    """Events that share as many contexts with an event, as close in time, come in the order of
+    their day page, after an update that reorders the page or puts a new event first as after a
+    rebuild (an update kept the old events' numbers, and the tie went to the older one)."""
+    root = make_archive(_sky_day(before))
+    assert run("index", "--archive", root)[0] == 0
+    for rel, text in _sky_day(after).items():
+        (root / rel).write_text(str(text), encoding="utf-8")
+    assert run("index", "--archive", root)[0] == 0
+    updated = run("related", "comet-seen-over-the-bay", "--json", "--archive", root)
+    assert [e["slug"] for e in json.loads(updated[1])] == [f"{name}-lights" for name in after]
+    assert run("index", "--rebuild", "--archive", root)[0] == 0
+    assert run("related", "comet-seen-over-the-bay", "--json", "--archive", root) == updated

@@ -97,16 +97,23 @@ def replace_day(conn: sqlite3.Connection, day: str, events: Sequence[StoredEvent
     for ord_, ev in enumerate(events):
         same = old.get(ev[0])
         if same:
-            kept.append((ord_, *same.pop()))
+            kept.append((ord_, *same.pop(0)))
         else:
             fresh.append((ord_, ev))
     gone = [i for ids in old.values() for i, _ in ids]
-    conn.executemany("UPDATE events SET ord = ? WHERE id = ?", [(o, i) for o, i, was in kept if o != was])
-    if not gone and not fresh:
-        return False
+    ids = [i for _ord, i, _was in kept]
+    # A full index numbers a day's events in its page's order, and a tie (between related events,
+    # between search hits) goes to the lower id: an update that puts an event before others, or
+    # reorders them, numbers the day afresh, so that it answers ties as a rebuild does.
+    in_order = ids == sorted(ids) and not (fresh and kept and fresh[0][0] < kept[-1][0])
+    if in_order:
+        conn.executemany("UPDATE events SET ord = ? WHERE id = ?", [(o, i) for o, i, was in kept if o != was])
+        if not gone and not fresh:
+            return False
     _delete_events(conn, gone, fts=True)
-    if fresh and _next_id(conn, day) + len(fresh) > high:  # the day's ids used up: number it afresh
-        _delete_events(conn, [i for _, i, _ in kept], fts=True)
+    # (The day's ids used up, after about a million edits: numbered afresh too.)
+    if not in_order or (fresh and _next_id(conn, day) + len(fresh) > high):
+        _delete_events(conn, ids, fts=True)
         kept, fresh = [], list(enumerate(events))
     insert_events(conn, day, [ev for _, ev in fresh], fts=True, ords=[o for o, _ in fresh])
     return True
