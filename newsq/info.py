@@ -128,11 +128,10 @@ def notes(cache: CacheInfo) -> list[str]:
         return [f"the cache cannot be used ({cache.state}): the next command rebuilds it"]
     out = []
     if cache.changed_folders:
-        out.append(
-            f"{cache.changed_folders:,} folders changed since the last index: the next command refreshes the cache"
-        )
+        folders = _counted(cache.changed_folders, "folder")
+        out.append(f"{folders} changed since the last index: the next command refreshes the cache")
     if cache.warnings:
-        out.append(f"{len(cache.warnings):,} pages indexed with warnings: `newsq index --verbose` lists them")
+        out.append(f"{_counted(len(cache.warnings), 'page')} indexed with warnings: `newsq index --verbose` lists them")
     return out
 
 
@@ -192,3 +191,8 @@ def _when(iso: str | None, now: dt.datetime | None) -> str:
 
 
 _UNITS = ((86400, "day"), (3600, "hour"), (60, "minute"), (1, "second"))
+
+
+def _counted(n: int, noun: str) -> str:
+    """`1 folder`, `2 folders`, `1,200 folders`."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"

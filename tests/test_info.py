@@ -100,7 +100,7 @@ def test_info_notes_changes_and_warnings(run: Run, archive: Path) -> None:
     (archive / "news/2004/01/3/new-page.md").write_text("#  A new page. \n", encoding="utf-8")
     got = info(run, "--archive", archive)
     assert got["cache"]["changed_folders"] == 1  # type: ignore[index]
-    assert any("1 folders changed since the last index" in n for n in got["notes"])  # type: ignore[attr-defined]
+    assert any("1 folder changed since the last index" in n for n in got["notes"])  # type: ignore[attr-defined]
     assert got["warnings"] and got["warnings"][0]["path"] == "news/2003/06/2/broken.md"  # type: ignore[index]
 
 
