@@ -138,7 +138,7 @@ def timeline(
     # A prefix (mar*) is spelled out over the whole index by each statement, whatever its days:
     # counted period by period, "a*" by month took 14 s instead of 0.4 s at 100k events.
     if len(labels) <= _COUNT_EACH_MAX and (match is None or "*" not in match):
-        counts = [store.count_events(conn, match, _within(filters, label)) for label in labels]
+        counts = store.count_each(conn, match, [_within(filters, label) for label in labels])
     else:
         counts = _summed(conn, match, filters, labels)
     return Timeline(query, by, sum(counts), list(zip(labels, counts, strict=True)))

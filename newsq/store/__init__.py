@@ -53,7 +53,7 @@ from newsq.store.explore import (
     contexts_starting as contexts_starting,
 )
 from newsq.store.explore import (
-    count_events as count_events,
+    count_each as count_each,
 )
 from newsq.store.explore import (
     count_selected as count_selected,

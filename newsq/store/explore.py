@@ -135,18 +135,15 @@ def events_on_days(
         yield from (row_of(r) for r in cur)
 
 
-def _counted(conn: sqlite3.Connection, match: str | None, filters: Filters) -> tuple[str, list[object], str, str]:
+def _counted(match: str | None, filters: Filters, by_day: bool) -> tuple[str, list[object], str, str]:
     """What a timeline counts, never reading an event: FROM and WHERE with their arguments, the day
     column and the count. Full-text matches on their rowids alone (no day column: a rowid holds its
-    day), one big context's events by its days' counts, a context's events on the (context, day)
-    index, else the days' counts."""
+    day), one big context's events by its days' counts (by_day: _by_day says so), a context's
+    events on the (context, day) index, else the days' counts."""
     if match is not None:
         cond, args = matched_where(filters)
         return f"events_fts WHERE events_fts MATCH ? AND {cond}", [match, *args], "", "count(*)"
-    if (
-        len(filters.contexts) == 1
-        and conn.execute("SELECT 1 FROM context_days WHERE context = ? LIMIT 1", filters.contexts).fetchone()
-    ):
+    if by_day:
         cond, args = filtered_where(Filters(filters.first, filters.last), "cd")
         table = f"context_days cd WHERE cd.context = ? AND {cond}"
         return table, [*filters.contexts, *args], "cd.day", "sum(cd.events)"
@@ -158,25 +155,37 @@ def _counted(conn: sqlite3.Connection, match: str | None, filters: Filters) -> t
     return f"days WHERE {cond}", args, "days.day", "sum(days.events)"
 
 
+def _by_day(conn: sqlite3.Connection, filters: Filters) -> bool:
+    """Whether the filters name one context, and one counted day by day in context_days."""
+    if len(filters.contexts) != 1:
+        return False
+    return conn.execute("SELECT 1 FROM context_days WHERE context = ? LIMIT 1", filters.contexts).fetchone() is not None
+
+
 def counts_by_day(conn: sqlite3.Connection, filters: Filters) -> list[tuple[str, int]]:
     """(day, events) of the days with events that pass the filters, in order."""
-    table, args, day, count = _counted(conn, None, filters)
+    table, args, day, count = _counted(None, filters, _by_day(conn, filters))
     return conn.execute(f"SELECT {day}, {count} FROM {table} GROUP BY 1 ORDER BY 1", args).fetchall()
 
 
-def count_events(conn: sqlite3.Connection, match: str | None, filters: Filters) -> int:
-    """How many events match (when `match`) and pass the filters: counted in SQLite, not fetched
-    (a word in 100,000 of a million events: 3 ms, against 45 ms to fetch their ids)."""
-    table, args, _day, count = _counted(conn, match, filters)
-    return int(conn.execute(f"SELECT coalesce({count}, 0) FROM {table}", args).fetchone()[0])
+def count_each(conn: sqlite3.Connection, match: str | None, each: Sequence[Filters]) -> list[int]:
+    """How many events match (when `match`) and pass each of these filters (a timeline's periods:
+    they differ in their days alone, so the way to count is chosen once): counted in SQLite, not
+    fetched (a word in 100,000 of a million events: 3 ms, against 45 ms to fetch their ids)."""
+    by_day = bool(each) and _by_day(conn, each[0])
+    counts = []
+    for filters in each:
+        table, args, _day, count = _counted(match, filters, by_day)
+        counts.append(int(conn.execute(f"SELECT coalesce({count}, 0) FROM {table}", args).fetchone()[0]))
+    return counts
 
 
 def counted_span(conn: sqlite3.Connection, match: str | None, filters: Filters) -> tuple[str, str] | None:
-    """The first and last day of the events count_events counts (None: there are none). A timeline
+    """The first and last day of the events count_each counts (None: there are none). A timeline
     asks this first: a bad --raw expression is told apart from a damaged cache here (BadQuery)."""
     if match is not None:
         check_match(match)
-    table, args, day, _count = _counted(conn, match, filters)
+    table, args, day, _count = _counted(match, filters, _by_day(conn, filters))
     if match is None:
         # min and max apart: each alone is one step of the (context, day) index; together, a scan.
         first, last = (conn.execute(f"SELECT {end}({day}) FROM {table}", args).fetchone()[0] for end in ("min", "max"))
