@@ -128,10 +128,12 @@ def notes(cache: CacheInfo) -> list[str]:
         return [f"the cache cannot be used ({cache.state}): the next command rebuilds it"]
     out = []
     if cache.changed_folders:
-        folders = _counted(cache.changed_folders, "folder")
-        out.append(f"{folders} changed since the last index: the next command refreshes the cache")
+        n = cache.changed_folders
+        changed = f"{n:,} folder{'s' if n != 1 else ''} changed since the last index"
+        out.append(f"{changed}: the next command refreshes the cache")
     if cache.warnings:
-        out.append(f"{_counted(len(cache.warnings), 'page')} indexed with warnings: `newsq index --verbose` lists them")
+        n = len(cache.warnings)
+        out.append(f"{n:,} page{'s' if n != 1 else ''} indexed with warnings: `newsq index --verbose` lists them")
     return out
 
 
@@ -191,8 +193,3 @@ def _when(iso: str | None, now: dt.datetime | None) -> str:
 
 
 _UNITS = ((86400, "day"), (3600, "hour"), (60, "minute"), (1, "second"))
-
-
-def _counted(n: int, noun: str) -> str:
-    """`1 folder`, `2 folders`, `1,200 folders`."""
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"

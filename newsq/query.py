@@ -353,8 +353,6 @@ def _links_from(conn: sqlite3.Connection, row: Row) -> list[tuple[Related, int |
     out: list[tuple[Related, int | None]] = []
     seen: set[int] = {row.id}
     for link, target in store.links_from(conn, row.id):
-        if target is None and link.day is not None:  # a slug cut at another length than the page's?
-            target = resolve_cut_slug(link.slug, store.slugs_of_day(conn, link.day))
         if target is None:
             stub = Event(slug=link.slug, day=link.day or "", title=link.title)
             out.append((Related(stub, ("links-to",), link.shared_contexts, in_archive=False), None))

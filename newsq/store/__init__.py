@@ -5,6 +5,9 @@ from newsq.store.events import (
     context_neighbours as context_neighbours,
 )
 from newsq.store.events import (
+    day_groups as day_groups,
+)
+from newsq.store.events import (
     event_by_id as event_by_id,
 )
 from newsq.store.events import (
@@ -237,9 +240,6 @@ from newsq.store.stage import (
 )
 from newsq.store.stage import (
     write_shard as write_shard,
-)
-from newsq.store.write import (
-    day_groups as day_groups,
 )
 from newsq.store.write import (
     delete_days as delete_days,

@@ -4,14 +4,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import re
 import sqlite3
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from newsq.models import Event, Filters, Link, Row, Source
+from newsq.slugs import CUT_MIN, resolve_cut_slug
 
 EVENT_COLUMNS = "e.id, e.slug, e.day, e.title, e.summary, e.topic, e.contexts, e.sources, e.aliases, e.path"
 
@@ -150,26 +152,44 @@ def lines_of(text: str) -> tuple[str, ...]:
 
 def links_from(conn: sqlite3.Connection, event_id: int) -> list[tuple[Link, int | None]]:
     """An event's Related links, each with the id of the archive event it names (or None)."""
-    out: list[tuple[Link, int | None]] = []
     (related,) = conn.execute("SELECT related FROM events WHERE id = ?", (event_id,)).fetchone()
+    out: list[tuple[Link, int | None]] = []
     for stored, day, title, shared in stored_links(related):
         slug = link_slug(stored, title)
-        sql = "SELECT s.event_id FROM slugs s JOIN events e ON e.id = s.event_id WHERE s.slug = ?"
-        args: tuple[str, ...] = (slug,)
-        if day is not None:
-            sql += " AND e.day = ?"
-            args += (day,)
-        hit = conn.execute(sql + " LIMIT 1", args).fetchone()
-        out.append((Link(slug, day, title, lines_of(shared)), hit[0] if hit else None))
+        target = link_target(conn, slug, day)
+        out.append((Link(slug, day, title, lines_of(shared)), target[0] if target else None))
     return out
+
+
+def link_target(
+    conn: sqlite3.Connection, slug: str, day: str | None, day_slugs: Callable[[str], Mapping[str, int]] | None = None
+) -> tuple[int, str, str, str] | None:
+    """(id, slug, day, title) of the archive event a Related link names: the one with its slug or
+    alias (on the link's day when it has one), else the one event of that day whose slug is the
+    link's cut at another length; None when the archive has none. `day_slugs`: slugs_of_day, or
+    a cache of it (an export asks it for many links of a few days)."""
+    found = conn.execute(
+        "SELECT e.id, e.slug, e.day, e.title FROM slugs s JOIN events e ON e.id = s.event_id "
+        "WHERE s.slug = ?1 AND (?2 IS NULL OR e.day = ?2) LIMIT 1",
+        (slug, day),
+    ).fetchone()
+    if found is None and day is not None and len(slug) >= CUT_MIN:
+        cut_of = resolve_cut_slug(slug, (day_slugs or functools.partial(slugs_of_day, conn))(day))
+        if cut_of is not None:
+            found = conn.execute("SELECT id, slug, day, title FROM events WHERE id = ?", (cut_of,)).fetchone()
+    return None if found is None else (int(found[0]), str(found[1]), str(found[2]), str(found[3]))
 
 
 def slugs_of_day(conn: sqlite3.Connection, day: str) -> dict[str, int]:
     """Every slug (canonical and alias) of a day's events, with its event's id."""
-    out: dict[str, int] = {}
-    for id_, slug, aliases in conn.execute("SELECT id, slug, aliases FROM events WHERE day = ?", (day,)):
-        out.update((s, id_) for s in (slug, *json.loads(aliases)))
-    return out
+    return {one: id_ for id_, slug, aliases in day_groups(conn, day) for one in (slug, *aliases)}
+
+
+def day_groups(conn: sqlite3.Connection, day: str) -> list[tuple[int, str, list[str]]]:
+    """(id, slug, aliases) of a day's events: how its slugs were grouped."""
+    low, high = day_ids(day)
+    sql = "SELECT id, slug, aliases FROM events WHERE id BETWEEN ? AND ?"
+    return [(i, s, json.loads(a) if a != "[]" else []) for i, s, a in conn.execute(sql, (low, high))]
 
 
 def _links_keyed(conn: sqlite3.Connection, slug: str) -> Iterator[tuple[int, str, str | None, str]]:

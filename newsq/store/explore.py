@@ -8,13 +8,13 @@ import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 
 from newsq.models import ContextCount, Filters, RelatedLink, Row, Selection
-from newsq.slugs import CUT_MIN, resolve_cut_slug
 from newsq.store.events import (
     DAY_IDS,
     EVENT_COLUMNS,
     filtered_where,
     lines_of,
     link_slug,
+    link_target,
     matched_where,
     row_of,
     slugs_of_day,
@@ -257,23 +257,15 @@ def selected_links(conn: sqlite3.Connection, selection: Selection) -> Iterator[t
         "ORDER BY e.day, e.ord, e.id",
         args,
     )
-    target = (
-        "SELECT t.slug, t.day, t.title FROM slugs s JOIN events t ON t.id = s.event_id "
-        "WHERE s.slug = ?1 AND (?2 IS NULL OR t.day = ?2) LIMIT 1"
-    )
     day_slugs = functools.lru_cache(maxsize=64)(functools.partial(slugs_of_day, conn))
     for id_, source_slug, source_day, related in cur:
         for stored, day, title, shared in stored_links(related):
             slug = link_slug(stored, title)
-            found = conn.execute(target, (slug, day)).fetchone()
-            if found is None and day is not None and len(slug) >= CUT_MIN:  # cut at another length?
-                cut_of = resolve_cut_slug(slug, day_slugs(day))
-                if cut_of is not None:
-                    found = conn.execute("SELECT slug, day, title FROM events WHERE id = ?", (cut_of,)).fetchone()
-            if found is None:
+            target = link_target(conn, slug, day, day_slugs)
+            if target is None:
                 yield id_, RelatedLink(source_slug, source_day, slug, day, title, False, lines_of(shared))
             else:
-                t_slug, t_day, t_title = found
+                _id, t_slug, t_day, t_title = target
                 yield id_, RelatedLink(source_slug, source_day, t_slug, t_day, t_title, True, lines_of(shared))
 
 

@@ -130,13 +130,6 @@ def _stored(conn: sqlite3.Connection, low: int, high: int) -> Iterator[tuple[int
         yield id_, ord_, tuple(values)
 
 
-def day_groups(conn: sqlite3.Connection, day: str) -> list[tuple[int, str, list[str]]]:
-    """(id, slug, aliases) of a day's events: how its slugs were grouped."""
-    low, high = day_ids(day)
-    sql = "SELECT id, slug, aliases FROM events WHERE id BETWEEN ? AND ?"
-    return [(i, s, json.loads(a) if a != "[]" else []) for i, s, a in conn.execute(sql, (low, high))]
-
-
 def group_of(conn: sqlite3.Connection, day: str, slug: str) -> tuple[int, list[str]] | None:
     """The id of a day's event that a slug names, and its slugs (its own, then its aliases)."""
     low, high = day_ids(day)
