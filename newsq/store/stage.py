@@ -161,7 +161,7 @@ def copy_shards(conn: sqlite3.Connection, paths: Sequence[str]) -> None:
 # What index_text makes and adopt_text copies: the full-text index's own tables (FTS5's shadow
 # tables), its vocabulary, and the contexts' counts.
 _FTS_TABLES = ("events_fts_data", "events_fts_idx", "events_fts_docsize")
-_COUNTED = """
+_COUNT_TABLES = """
 CREATE TABLE vocab(term, docs);
 CREATE TABLE contexts(name, events, first, last);
 CREATE TABLE spellings(spelling, events);
@@ -181,7 +181,7 @@ def index_text(paths: Sequence[str], out: str) -> None:
         conn.execute("PRAGMA journal_mode=OFF")
         conn.execute("PRAGMA synchronous=OFF")
         conn.execute(f"CREATE VIRTUAL TABLE events_fts USING fts5({_FTS_ARGS}, content='events', content_rowid='id')")
-        for statement in _COUNTED.strip().split(";\n"):
+        for statement in _COUNT_TABLES.strip().split(";\n"):
             conn.execute(statement)
         with _attached(conn, paths) as names, _copying(conn):
             fts_hash(conn, BUILD_HASH)
